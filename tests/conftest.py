@@ -1,0 +1,34 @@
+"""Shared fixtures. The Laocheng demo is loaded once per test database, through the same
+services as real data; tests roll back around it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from wangge.demo.services import demo_is_loaded, demo_load
+from wangge.grids.models import Grid
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+@pytest.fixture
+def laocheng(db) -> Grid:
+    """The demo street; reloaded if a transactional test has flushed the database."""
+    if not demo_is_loaded():
+        demo_load()
+    return Grid.objects.get(code="520302001")
+
+
+@pytest.fixture
+def street_admin(db):
+    return get_user_model().objects.create_user(
+        "street-admin", password="pw-street-admin", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    return get_user_model().objects.create_user("outsider", password="pw-outsider")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Shared building blocks: health check, pagination, base pieces used by every app."""
+
+    name = "wangge.core"
+    verbose_name = _("Core")
