@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from wangge.core.views import healthz
@@ -17,4 +18,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/grids/", include("wangge.grids.api_urls")),
     path("", include("wangge.grids.urls")),
+    # Until the residents' site exists, the street map is the front page.
+    path("", RedirectView.as_view(pattern_name="map"), name="home"),
 ]

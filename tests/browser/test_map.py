@@ -27,8 +27,9 @@ def test_the_map_shows_885_micro_grids_in_three_colours_in_chinese(map_page):
     assert sorted(fills) == sorted(["#2e9d4f", "#e6b400", "#d7263d"])
     for level in ("green", "yellow", "red"):
         assert page.locator(f"path.level-{level}").count() > 0
-    # Communities and grids are outlined on top: 7 + 51 unfilled paths.
-    assert page.locator("path:not(.micro-grid)").count() == 58
+    # Communities and grids are outlined on top.
+    assert page.locator("path.community-outline").count() == 7
+    assert page.locator("path.grid-outline").count() == 51
     page.screenshot(path="test-results/map.png")
 
 

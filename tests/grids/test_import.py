@@ -61,19 +61,19 @@ BAD_FILES = {
         lambda f: f[4]["geometry"].update(coordinates=[[[116.40, 39.90], [116.405, 39.905],
                                                         [116.405, 39.90], [116.40, 39.905],
                                                         [116.40, 39.90]]]),
-        "not valid",
+        "多边形无效",
     ),
     "overlapping siblings": (
         lambda f: f[4]["geometry"].update(coordinates=[[[116.40, 39.90], [116.4075, 39.90],
                                                         [116.4075, 39.905], [116.40, 39.905],
                                                         [116.40, 39.90]]]),
-        "overlaps",
+        "重叠",
     ),
     "outside its parent": (
         lambda f: f[6]["geometry"].update(coordinates=[[[116.405, 39.905], [116.42, 39.905],
                                                         [116.42, 39.91], [116.405, 39.91],
                                                         [116.405, 39.905]]]),
-        "outside its parent",
+        "超出上级",
     ),
     "a point, not a polygon": (
         lambda f: f[5].update(geometry={"type": "Point", "coordinates": [116.4, 39.9]}),
@@ -82,17 +82,17 @@ BAD_FILES = {
     "missing name": (lambda f: f[3]["properties"].pop("name"), "name"),
     "bad code": (lambda f: f[3]["properties"].update(code="12ab"), "code"),
     "duplicate code": (lambda f: f[4]["properties"].update(code=factories.GRID + "001"),
-                       "twice"),
+                       "重复"),
     "unknown level": (lambda f: f[3]["properties"].update(level="purple"), "purple"),
     "missing parent": (
-        lambda f: f[4]["properties"].update(code=factories.COMMUNITY + "009001"), "parent"),
+        lambda f: f[4]["properties"].update(code=factories.COMMUNITY + "009001"), "上级"),
     "projected coordinates": (
         lambda f: f[3]["geometry"].update(coordinates=[[[500000, 4400000], [500100, 4400000],
                                                         [500100, 4400100], [500000, 4400000]]]),
         "WGS84",
     ),
     "same name twice under one parent": (
-        lambda f: f[4]["properties"].update(name="微网格1"), "already used"),
+        lambda f: f[4]["properties"].update(name="微网格1"), "已被"),
 }
 
 
@@ -109,7 +109,7 @@ def test_a_bad_file_is_refused_whole_and_says_which_feature(case, db):
     assert _snapshot() == before
     messages = [str(p) for p in refused.value.problems]
     assert any(expected in m for m in messages), messages
-    assert all("#" in m for m in messages)  # each problem names its feature
+    assert all("要素" in m for m in messages)  # each problem names its feature
 
 
 def test_a_file_that_is_not_a_feature_collection_is_refused(db):
@@ -125,8 +125,8 @@ def test_gaps_are_reported_but_do_not_refuse_the_file(db):
     result = _import(tree)
     assert result.created == 6
     assert len(result.gaps) == 1
-    assert factories.GRID in result.gaps[0].where or "#3" in result.gaps[0].where
-    assert "not covered" in result.gaps[0].message
+    assert factories.GRID in result.gaps[0].where
+    assert "未被任何下级覆盖" in result.gaps[0].message
 
 
 def test_changing_a_parent_must_still_hold_its_children(db):
@@ -137,7 +137,7 @@ def test_changing_a_parent_must_still_hold_its_children(db):
                                         [116.40, 39.91], [116.40, 39.90]]]
     with pytest.raises(services.GridImportError) as refused:
         _import(factories.collection(grid))
-    assert any("outside its parent" in str(p) for p in refused.value.problems)
+    assert any("超出上级" in str(p) for p in refused.value.problems)
 
 
 def test_command_round_trip_export_then_import_changes_nothing(db, tmp_path, capsys):
@@ -151,7 +151,7 @@ def test_command_round_trip_export_then_import_changes_nothing(db, tmp_path, cap
 
     before = _snapshot()
     call_command("grids", "import", str(out))
-    assert "unchanged 7" in capsys.readouterr().out
+    assert "未变 7" in capsys.readouterr().out
     assert _snapshot() == before
 
 

@@ -46,9 +46,9 @@
           layer.on("click", () => showDetail(f.properties.code));
         },
       }).addTo(map);
-      L.geoJSON(grids, { style: { color: "#334", weight: 1.5, fill: false }, interactive: false })
+      L.geoJSON(grids, { style: { color: "#334", weight: 1.5, fill: false, className: "grid-outline" }, interactive: false })
         .addTo(map);
-      L.geoJSON(communities, { style: { color: "#000", weight: 3, fill: false }, interactive: false })
+      L.geoJSON(communities, { style: { color: "#000", weight: 3, fill: false, className: "community-outline" }, interactive: false })
         .addTo(map);
       map.fitBounds(microLayer.getBounds());
       const counts = {};
