@@ -5,6 +5,7 @@ WANGGE_MODE selects the defaults that differ between a production server and the
 demo or test run: only in `demo` and `test` may SECRET_KEY be left unset.
 """
 
+import base64
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,25 @@ if not SECRET_KEY:
     # A fixed key is fine here: demo and test data are synthetic and local.
     SECRET_KEY = f"wangge-insecure-{MODE}-key-not-for-production"
 
+# Key for personal data encrypted at rest (ID numbers, phones): urlsafe base64 of 32 bytes,
+# e.g. from `wangge generate_data_key`. Losing it loses those fields; keep it backed up.
+WANGGE_DATA_KEY = env_str("WANGGE_DATA_KEY")
+if not WANGGE_DATA_KEY:
+    if MODE == "production":
+        raise ImproperlyConfigured(
+            "WANGGE_DATA_KEY must be set: the key that encrypts personal data at rest "
+            "(generate one with `wangge generate_data_key`)."
+        )
+    # Demo and test data are synthetic; a fixed key keeps demo databases readable.
+    WANGGE_DATA_KEY = "d2FuZ2dlLWRlbW8tYW5kLXRlc3QtZGF0YS1rZXkhISE="
+try:
+    if len(base64.urlsafe_b64decode(WANGGE_DATA_KEY.encode("ascii"))) != 32:
+        raise ValueError
+except (ValueError, UnicodeEncodeError):
+    raise ImproperlyConfigured(
+        "WANGGE_DATA_KEY must be urlsafe base64 of 32 bytes (44 characters)."
+    ) from None
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -45,6 +65,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # A file, not memory, for tests: the browser tests' live server reads it from its own
+    # connection, as a real server would.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +83,7 @@ INSTALLED_APPS = [
     "simple_history",
     "wangge.core",
     "wangge.grids",
+    "wangge.registry",
     "wangge.demo",
     "wangge.bench",
 ]

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def map_page(page, live_server, laocheng, transactional_db):
+def map_page(page, live_server):
+    # The demo was loaded and committed when the test database was set up.
     page.goto(f"{live_server.url}/map")
     expect(page.locator("#map-status")).to_have_attribute("data-count", "885", timeout=30_000)
     return page

@@ -6,12 +6,25 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from wangge.demo import laocheng
+from wangge.demo import laocheng, population
 from wangge.grids.models import Grid, GridType
 from wangge.grids.services import grids_import_geojson
+from wangge.registry.ledgers.organisations import import_organisations
+from wangge.registry.ledgers.people import import_people
+from wangge.registry.models import FacilityKind
+from wangge.registry.services import (
+    PlacedItem,
+    buildings_create_located,
+    facilities_create_located,
+)
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "wangge-demo"
+REASON = "演示数据初始化 (demo data)"
+
+
+class DemoError(RuntimeError):
+    """The generated demo did not pass the checks real data goes through."""
 
 
 def demo_is_loaded() -> bool:
@@ -21,10 +34,17 @@ def demo_is_loaded() -> bool:
 def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict[str, float]:
     """Build the synthetic Laocheng Street; returns the seconds each step took."""
     timings: dict[str, float] = {}
-    started = time.perf_counter()
+    started = step = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal step
+        now = time.perf_counter()
+        timings[name] = now - step
+        step = now
+
     progress("生成老城街道网格边界 (generating boundaries)…")
     nodes = laocheng.generate()
-    timings["generate"] = time.perf_counter() - started
+    lap("generate_grids")
     with transaction.atomic():
         for order, (code, name, description) in enumerate(laocheng.GRID_TYPES):
             GridType.objects.get_or_create(
@@ -32,10 +52,32 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
                                      "sort_order": order},
             )
         progress(f"导入 {len(nodes)} 个网格节点 (importing grid tree)…")
-        step = time.perf_counter()
-        grids_import_geojson(data=laocheng.feature_collection(nodes), actor=None,
-                             reason="演示数据初始化 (demo data)")
-        timings["grids"] = time.perf_counter() - step
+        grids_import_geojson(data=laocheng.feature_collection(nodes), actor=None, reason=REASON)
+        lap("grids")
+    progress("生成人口、房屋、单位、部件 (generating population)…")
+    pop = population.generate(population.micro_grids_from_db())
+    lap("generate_population")
+    with transaction.atomic():
+        progress(f"登记 {len(pop.buildings)} 栋楼 (buildings)…")
+        buildings_create_located(items=[
+            PlacedItem(lon, lat, {"name": name}) for _code, name, lon, lat in pop.buildings
+        ], actor=None, reason=REASON)
+        lap("buildings")
+        progress(f"导入实有人口台账 {len(pop.people_rows)} 行 (people ledger)…")
+        report = import_people(rows=pop.people_rows, reason=REASON)
+        if report.rejected:
+            raise DemoError("; ".join(str(e) for e in report.errors[:5]))
+        lap("people")
+        progress(f"导入辖区单位台账 {len(pop.organisation_rows)} 行 (organisations)…")
+        report = import_organisations(rows=pop.organisation_rows, reason=REASON)
+        if report.rejected:
+            raise DemoError("; ".join(str(e) for e in report.errors[:5]))
+        kinds = dict(FacilityKind.objects.values_list("code", "pk"))
+        facilities_create_located(items=[
+            PlacedItem(lon, lat, {"kind_id": kinds[kind], "code": code, "condition": condition})
+            for kind, code, lon, lat, condition in pop.facilities
+        ], actor=None, reason=REASON)
+        lap("organisations_facilities")
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_USERNAME).exists():
             user_model.objects.create_superuser(DEMO_USERNAME, "", DEMO_PASSWORD)

@@ -1,0 +1,632 @@
+"""The people ledger (实有人口, the "one form" 信息采集上报"一张表"): read, checked, linked into
+buildings, houses and households, and written back in the same shape. See
+shared/domain/ledgers.md for the format.
+
+`import_people` is a service: it validates every row with the same validators as the forms,
+then writes all valid rows in one transaction, in bulk. Re-importing a file changes nothing:
+people are keyed by their resident ID number (through its keyed hash).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from wangge.core import validators as v
+from wangge.core.bulk import bulk_insert, bulk_insert_values
+from wangge.core.models import AuditAction
+from wangge.core.services import audit_record
+from wangge.grids.choices import Tier
+from wangge.grids.models import Grid
+from wangge.registry.choices import (
+    HouseUse,
+    PersonEventKind,
+    PersonStatus,
+    PoliticalStatus,
+    PopulationType,
+    Relation,
+)
+from wangge.registry.ledgers.tabular import SheetRow
+from wangge.registry.models import (
+    Building,
+    CareGroup,
+    House,
+    Household,
+    Person,
+    PersonEvent,
+)
+from wangge.registry.services import id_number_hash, phone_hash
+
+SHEET_NAME = "实有人口"
+COL_SEQ, COL_GRID, COL_BUILDING, COL_UNIT, COL_ROOM = "序号", "微网格编码", "楼栋", "单元", "房号"
+COL_RELATION, COL_NAME, COL_ID = "与户主关系", "姓名", "公民身份号码"
+COL_SEX, COL_BIRTH = "性别", "出生日期"
+COL_ETHNIC, COL_PHONE, COL_POPULATION = "民族", "联系电话", "人口类型"
+COL_POLITICAL, COL_ADDRESS, COL_CARE, COL_NOTE = "政治面貌", "户籍地址", "关注类别", "备注"
+HEADER = [COL_SEQ, COL_GRID, COL_BUILDING, COL_UNIT, COL_ROOM, COL_RELATION, COL_NAME, COL_ID,
+          COL_SEX, COL_BIRTH, COL_ETHNIC, COL_PHONE, COL_POPULATION, COL_POLITICAL, COL_ADDRESS,
+          COL_CARE, COL_NOTE]
+REQUIRED = {COL_BUILDING, COL_ROOM, COL_RELATION, COL_NAME, COL_ID, COL_POPULATION}
+TEXT_COLUMNS = {COL_GRID, COL_UNIT, COL_ROOM, COL_ID, COL_PHONE}
+ERROR_COLUMN = "错误原因"
+
+# The ledger's fixed Chinese labels (a file format, not translations), with common variants.
+RELATIONS = {
+    "户主": Relation.HEAD, "本人": Relation.HEAD, "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE,
+    "夫": Relation.SPOUSE, "妻子": Relation.SPOUSE, "丈夫": Relation.SPOUSE, "子": Relation.SON,
+    "儿子": Relation.SON, "长子": Relation.SON, "次子": Relation.SON, "女": Relation.DAUGHTER,
+    "女儿": Relation.DAUGHTER, "长女": Relation.DAUGHTER, "次女": Relation.DAUGHTER,
+    "父亲": Relation.FATHER, "父": Relation.FATHER, "母亲": Relation.MOTHER, "母": Relation.MOTHER,
+    "孙子女": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
+    "外孙子女": Relation.GRANDCHILD, "兄弟姐妹": Relation.SIBLING, "兄": Relation.SIBLING,
+    "弟": Relation.SIBLING, "姐": Relation.SIBLING, "妹": Relation.SIBLING, "其他": Relation.OTHER,
+}
+RELATION_LABELS = {
+    Relation.HEAD: "户主", Relation.SPOUSE: "配偶", Relation.SON: "子", Relation.DAUGHTER: "女",
+    Relation.FATHER: "父亲", Relation.MOTHER: "母亲", Relation.GRANDCHILD: "孙子女",
+    Relation.SIBLING: "兄弟姐妹", Relation.OTHER: "其他",
+}
+POPULATION_TYPES = {"户籍人口": PopulationType.REGISTERED, "流动人口": PopulationType.FLOATING,
+                    "境外人员": PopulationType.OVERSEAS}
+POPULATION_ALIASES = {"户籍": PopulationType.REGISTERED, "流动": PopulationType.FLOATING,
+                      "境外": PopulationType.OVERSEAS, "境外人口": PopulationType.OVERSEAS}
+POLITICAL = {"中共党员": PoliticalStatus.PARTY_MEMBER,
+             "中共预备党员": PoliticalStatus.PROBATIONARY,
+             "共青团员": PoliticalStatus.LEAGUE_MEMBER,
+             "民主党派": PoliticalStatus.DEMOCRATIC_PARTY,
+             "群众": PoliticalStatus.MASSES}
+POLITICAL_ALIASES = {"党员": PoliticalStatus.PARTY_MEMBER, "预备党员": PoliticalStatus.PROBATIONARY,
+                     "团员": PoliticalStatus.LEAGUE_MEMBER}
+SEX_LABELS = {"male": "男", "female": "女"}
+CARE_SEPARATORS = str.maketrans({c: "、" for c in ",,;;/ "})
+
+
+class Mode:
+    ALL_OR_NOTHING = "all-or-nothing"
+    VALID_ROWS = "valid-rows"
+    CHOICES = (ALL_OR_NOTHING, VALID_ROWS)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("row %(row)d") % {"row": self.row}
+        if self.column:
+            where += f" {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    written: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: list[SheetRow] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"imported {self.imported}, updated {self.updated}, "
+                f"unchanged {self.unchanged}, rejected {self.rejected}")
+
+
+@dataclass
+class _Row:
+    """One row, checked and normalised."""
+
+    sheet: SheetRow
+    grid_code: str
+    building: str
+    unit: str
+    room: str
+    relation: str
+    name: str
+    id_number: str
+    sex: str
+    birth_date: datetime.date
+    ethnic_group: str
+    phone: str
+    population_type: str
+    political_status: str
+    registered_address: str
+    care_codes: tuple[str, ...]
+    note: str
+    id_hash: str = ""
+    building_obj: Building | None = None
+    grid_id: int | None = None
+    group: "_Group | None" = None
+    person: Person | None = None
+
+    @property
+    def house_key(self) -> tuple:
+        return (self.grid_id, self.building, self.unit, self.room)
+
+
+@dataclass
+class _Group:
+    """The rows of one household in the file: a head row and the members after it."""
+
+    head: _Row | None
+    house_key: tuple
+    household: Household | None = None
+    rows: list[_Row] = field(default_factory=list)
+
+
+def _text(values: dict, column: str) -> str:
+    return v.normalize_text(values.get(column))
+
+
+class _RowChecker:
+    def __init__(self, care_groups: dict[str, str]):
+        self.care_by_name = care_groups  # name -> code
+
+    def check(self, sheet_row: SheetRow) -> tuple[_Row | None, list[RowError]]:
+        values = sheet_row.values
+        errors: list[RowError] = []
+
+        def fail(column: str, message: str) -> None:
+            errors.append(RowError(sheet_row.number, column, message))
+
+        def required(column: str) -> str:
+            text = _text(values, column)
+            if not text:
+                fail(column, _("is required"))
+            return text
+
+        building, room, name = required(COL_BUILDING), required(COL_ROOM), required(COL_NAME)
+        if len(name) > 50:
+            fail(COL_NAME, _("is longer than 50 characters"))
+        grid_code = _text(values, COL_GRID)
+        if grid_code and not (grid_code.isdigit() and len(grid_code) == 18):
+            fail(COL_GRID, _("must be an 18-digit micro-grid code"))
+        relation_text = required(COL_RELATION)
+        relation = RELATIONS.get(relation_text)
+        if relation_text and relation is None:
+            fail(COL_RELATION, _("'%(value)s' is not one of: %(choices)s") % {
+                "value": relation_text, "choices": "、".join(RELATION_LABELS.values())})
+        population_text = required(COL_POPULATION)
+        population = POPULATION_TYPES.get(population_text) or POPULATION_ALIASES.get(
+            population_text)
+        if population_text and population is None:
+            fail(COL_POPULATION, _("'%(value)s' is not one of: %(choices)s") % {
+                "value": population_text, "choices": "、".join(POPULATION_TYPES)})
+        political_text = _text(values, COL_POLITICAL)
+        political = POLITICAL.get(political_text) or POLITICAL_ALIASES.get(political_text) or ""
+        if political_text and not political:
+            fail(COL_POLITICAL, _("'%(value)s' is not one of: %(choices)s") % {
+                "value": political_text, "choices": "、".join(POLITICAL)})
+
+        rid = None
+        raw_id = values.get(COL_ID)
+        if raw_id is None or not v.normalize_text(raw_id):
+            fail(COL_ID, _("is required"))
+        else:
+            try:
+                rid = v.parse_resident_id(raw_id)
+            except v.InvalidValue as exc:
+                fail(COL_ID, str(exc))
+        sex = birth = None
+        try:
+            sex = v.parse_sex(values.get(COL_SEX))
+        except v.InvalidValue as exc:
+            fail(COL_SEX, str(exc))
+        try:
+            birth = v.parse_date(values.get(COL_BIRTH))
+        except v.InvalidValue as exc:
+            fail(COL_BIRTH, str(exc))
+        if rid is not None:
+            try:
+                v.check_resident_id_agrees(rid, sex=sex, birth_date=None)
+            except v.InvalidValue as exc:
+                fail(COL_SEX, str(exc))
+            try:
+                v.check_resident_id_agrees(rid, sex=None, birth_date=birth)
+            except v.InvalidValue as exc:
+                fail(COL_BIRTH, str(exc))
+        ethnic = ""
+        try:
+            ethnic = v.parse_ethnic_group(values.get(COL_ETHNIC)) or ""
+        except v.InvalidValue as exc:
+            fail(COL_ETHNIC, str(exc))
+        phone = ""
+        try:
+            phone = v.parse_phone(values.get(COL_PHONE))
+        except v.InvalidValue as exc:
+            fail(COL_PHONE, str(exc))
+        care_codes: list[str] = []
+        for part in _text(values, COL_CARE).translate(CARE_SEPARATORS).split("、"):
+            if not part:
+                continue
+            code = self.care_by_name.get(part)
+            if code is None:
+                fail(COL_CARE, _("'%(value)s' is not a known care group") % {"value": part})
+            elif code not in care_codes:
+                care_codes.append(code)
+        address = _text(values, COL_ADDRESS)
+        note = _text(values, COL_NOTE)
+        if len(address) > 200:
+            fail(COL_ADDRESS, _("is longer than 200 characters"))
+        if len(note) > 500:
+            fail(COL_NOTE, _("is longer than 500 characters"))
+        if errors or rid is None:
+            return None, errors
+        return _Row(
+            sheet=sheet_row, grid_code=grid_code, building=building,
+            unit=_text(values, COL_UNIT), room=room, relation=relation, name=name,
+            id_number=rid.number, sex=rid.sex, birth_date=rid.birth_date, ethnic_group=ethnic,
+            phone=phone, population_type=population, political_status=political,
+            registered_address=address, care_codes=tuple(sorted(care_codes)), note=note,
+            id_hash=id_number_hash(rid.number),
+        ), []
+
+
+def _chunks(items: list, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+PERSON_FIELDS = ["name", "sex", "birth_date", "ethnic_group", "phone", "population_type",
+                 "political_status", "registered_address", "note", "relation"]
+
+
+class _Importer:
+    def __init__(self, *, mode: str, actor, progress: Callable[[str, int, int], None],
+                 today: datetime.date, reason: str):
+        self.mode, self.actor, self.progress, self.today = mode, actor, progress, today
+        self.reason = reason
+        self.report = ImportReport()
+        self.errors: dict[int, list[RowError]] = defaultdict(list)
+        self.sheet_rows: dict[int, SheetRow] = {}
+
+    def reject(self, row: _Row | SheetRow, column: str, message: str) -> None:
+        sheet = row.sheet if isinstance(row, _Row) else row
+        self.errors[sheet.number].append(RowError(sheet.number, column, message))
+
+    def ok(self, row: _Row) -> bool:
+        return row.sheet.number not in self.errors
+
+    # -- stage 1: each row on its own ---------------------------------------------------------
+    def check_rows(self, sheet_rows: list[SheetRow]) -> list[_Row]:
+        checker = _RowChecker(dict(CareGroup.objects.values_list("name", "code")))
+        rows: list[_Row] = []
+        first_by_id: dict[str, int] = {}
+        total = len(sheet_rows)
+        for i, sheet_row in enumerate(sheet_rows):
+            self.sheet_rows[sheet_row.number] = sheet_row
+            row, errors = checker.check(sheet_row)
+            for error in errors:
+                self.errors[error.row].append(error)
+            if row is None:
+                continue
+            first = first_by_id.setdefault(row.id_number, sheet_row.number)
+            if first != sheet_row.number:
+                self.reject(row, COL_ID, _(
+                    "the same person as row %(row)d (ID number repeated)") % {"row": first})
+                continue
+            rows.append(row)
+            if i % 5000 == 0:
+                self.progress("check", i, total)
+        self.progress("check", total, total)
+        return rows
+
+    # -- stage 2: against the database --------------------------------------------------------
+    def resolve_places(self, rows: list[_Row]) -> None:
+        codes = {r.grid_code for r in rows if r.grid_code}
+        grids = dict(Grid.objects.filter(code__in=codes, tier=Tier.MICRO_GRID)
+                     .values_list("code", "pk"))
+        by_key: dict[tuple[int, str], Building] = {}
+        names = {r.building for r in rows}
+        by_name: dict[str, list[Building]] = defaultdict(list)
+        for chunk in _chunks(sorted(names)):
+            for b in Building.objects.filter(name__in=chunk):
+                by_key[(b.micro_grid_id, b.name)] = b
+                by_name[b.name].append(b)
+        for row in rows:
+            if row.grid_code:
+                row.grid_id = grids.get(row.grid_code)
+                if row.grid_id is None:
+                    self.reject(row, COL_GRID, _("no micro-grid has this code"))
+                    continue
+            else:
+                known = by_name.get(row.building, [])
+                if len(known) != 1:
+                    self.reject(row, COL_GRID, _(
+                        "is empty and building '%(building)s' cannot be told apart: fill in "
+                        "the micro-grid code") % {"building": row.building} if known else _(
+                        "is empty and building '%(building)s' is new: fill in the micro-grid "
+                        "code") % {"building": row.building})
+                    continue
+                row.grid_id = known[0].micro_grid_id
+            row.building_obj = by_key.get((row.grid_id, row.building))
+
+    def load_people(self, rows: list[_Row]) -> None:
+        hashes = [r.id_hash for r in rows]
+        found: dict[str, Person] = {}
+        for chunk in _chunks(hashes):
+            for p in Person.objects.filter(id_number_hash__in=chunk).select_related(
+                    "household__house__building"):
+                found[p.id_number_hash] = p
+        for row in rows:
+            row.person = found.get(row.id_hash)
+            if row.person is not None and row.person.status == PersonStatus.DECEASED:
+                self.reject(row, COL_ID, _("this person is recorded as deceased"))
+
+    def group_households(self, rows: list[_Row]) -> list[_Group]:
+        """Members belong to the nearest head row above them in the same house; with no head
+        row in the file, to the one household living in that house."""
+        houses = self._existing_houses(rows)
+        current: dict[tuple, _Group] = {}
+        groups: list[_Group] = []
+        head_of: dict[int, Household] = {}  # household id -> its active head's person id
+        for household_id, person_id in Person.objects.filter(
+                household__house__in=[h for h in houses.values()], relation=Relation.HEAD,
+                status=PersonStatus.ACTIVE).values_list("household_id", "id"):
+            head_of[household_id] = person_id
+        households_by_house: dict[int, list[Household]] = defaultdict(list)
+        for hh in Household.objects.filter(house__in=list(houses.values())):
+            if hh.pk in head_of:
+                households_by_house[hh.house_id].append(hh)
+        for row in rows:
+            if not self.ok(row):
+                continue
+            house = houses.get(row.house_key)
+            if row.relation == Relation.HEAD:
+                group = _Group(head=row, house_key=row.house_key)
+                person = row.person
+                if (person is not None and house is not None and person.status ==
+                        PersonStatus.ACTIVE and person.relation == Relation.HEAD and
+                        person.household.house_id == house.pk):
+                    group.household = person.household
+                groups.append(group)
+                current[row.house_key] = group
+            else:
+                group = current.get(row.house_key)
+                if group is None:
+                    existing = households_by_house.get(house.pk, []) if house else []
+                    if len(existing) != 1:
+                        self.reject(row, COL_RELATION, _(
+                            "no head of household for this house: list the head (户主) in a row "
+                            "above") if not existing else _(
+                            "several households live in this house: list this person's head "
+                            "(户主) in a row above"))
+                        continue
+                    group = _Group(head=None, house_key=row.house_key, household=existing[0])
+                    groups.append(group)
+                    current[row.house_key] = group
+                elif group.head is not None and not self.ok(group.head):
+                    self.reject(row, COL_RELATION, _(
+                        "the head of this household (row %(row)d) has an error") % {
+                        "row": group.head.sheet.number})
+                    continue
+            row.group = group
+            group.rows.append(row)
+        # A person who heads a household elsewhere may not leave it headless.
+        moving = {r.person.pk for r in rows if r.person is not None and self.ok(r)}
+        for row in rows:
+            person = row.person
+            if (person is None or not self.ok(row) or row.group is None or
+                    person.relation != Relation.HEAD or person.status != PersonStatus.ACTIVE):
+                continue
+            if row.group.household is not None and row.group.household.pk == person.household_id:
+                continue
+            others = Person.objects.filter(household_id=person.household_id,
+                                           status=PersonStatus.ACTIVE).exclude(pk__in=moving)
+            if others.exists():
+                self.reject(row, COL_RELATION, _(
+                    "this person heads another household that still has members: change that "
+                    "household's head first"))
+        for group in groups:
+            if group.head is not None and not self.ok(group.head):
+                for row in group.rows[1:]:
+                    if self.ok(row):
+                        self.reject(row, COL_RELATION, _(
+                            "the head of this household (row %(row)d) has an error") % {
+                            "row": group.head.sheet.number})
+        return groups
+
+    def _existing_houses(self, rows: list[_Row]) -> dict[tuple, House]:
+        building_ids = {r.building_obj.pk for r in rows if r.building_obj is not None}
+        houses: dict[tuple, House] = {}
+        for chunk in _chunks(sorted(building_ids)):
+            for house in House.objects.filter(building_id__in=chunk).select_related("building"):
+                key = (house.building.micro_grid_id, house.building.name, house.unit,
+                       house.number)
+                houses[key] = house
+        self.houses = houses
+        return houses
+
+    # -- stage 3: write -----------------------------------------------------------------------
+    def write(self, rows: list[_Row], groups: list[_Group]) -> None:
+        rows = [r for r in rows if self.ok(r) and r.group is not None]
+        groups = [g for g in groups if any(self.ok(r) for r in g.rows)]
+        now = timezone.now()
+        actor = self.actor if getattr(self.actor, "pk", None) else None
+        reason = self.reason
+        history = {"default_user": actor, "default_change_reason": reason, "default_date": now}
+
+        new_buildings: dict[tuple, Building] = {}
+        for row in rows:
+            if row.building_obj is None:
+                key = (row.grid_id, row.building)
+                if key not in new_buildings:
+                    new_buildings[key] = Building(micro_grid_id=row.grid_id, name=row.building)
+                row.building_obj = new_buildings[key]
+        bulk_insert(list(new_buildings.values()), user=actor, reason=reason, now=now)
+        self.progress("write", 1, 5)
+
+        new_houses: dict[tuple, House] = {}
+        for group in groups:
+            if group.house_key in self.houses or group.house_key in new_houses:
+                continue
+            head = group.rows[0]
+            floating = head.relation == Relation.HEAD and \
+                head.population_type == PopulationType.FLOATING
+            new_houses[group.house_key] = House(
+                building=head.building_obj, micro_grid_id=head.grid_id, unit=head.unit,
+                number=head.room, use=HouseUse.RENTED if floating else HouseUse.OWNER_OCCUPIED)
+        bulk_insert(list(new_houses.values()), user=actor, reason=reason, now=now)
+        houses = {**self.houses, **new_houses}
+        new_households = []
+        for group in groups:
+            if group.household is None:
+                house = houses[group.house_key]
+                group.household = Household(house=house, micro_grid_id=house.micro_grid_id)
+                new_households.append(group.household)
+        bulk_insert(new_households, user=actor, reason=reason, now=now)
+        self.progress("write", 2, 5)
+
+        care_ids = dict(CareGroup.objects.values_list("code", "pk"))
+        current_care: dict[int, tuple[str, ...]] = defaultdict(tuple)
+        existing_ids = [r.person.pk for r in rows if r.person is not None]
+        for chunk in _chunks(existing_ids):
+            pairs = Person.care_groups.through.objects.filter(person_id__in=chunk) \
+                .values_list("person_id", "caregroup__code")
+            grouped: dict[int, list[str]] = defaultdict(list)
+            for pid, code in pairs:
+                grouped[pid].append(code)
+            for pid, codes in grouped.items():
+                current_care[pid] = tuple(sorted(codes))
+
+        new_people: list[dict] = []
+        new_care: list[tuple[int, tuple[str, ...]]] = []  # (index in new_people, codes)
+        to_update: list[Person] = []
+        events: list[dict] = []
+        care_links: list[dict] = []
+        care_unlink: list[int] = []
+        actor_id = getattr(actor, "pk", None)
+        for row in rows:
+            household = row.group.household
+            person = row.person
+            if person is None:
+                values = {f: getattr(row, f) for f in PERSON_FIELDS}
+                values.update(household_id=household.pk, micro_grid_id=household.micro_grid_id,
+                              id_number=row.id_number, id_number_hash=row.id_hash,
+                              phone_hash=phone_hash(row.phone), status=PersonStatus.ACTIVE)
+                if row.care_codes:
+                    new_care.append((len(new_people), row.care_codes))
+                new_people.append(values)
+                continue
+            changes = [f for f in PERSON_FIELDS if getattr(person, f) != getattr(row, f)]
+            care_changed = current_care[person.pk] != row.care_codes
+            moved = person.household_id != household.pk
+            back = person.status != PersonStatus.ACTIVE
+            if not (changes or care_changed or moved or back):
+                self.report.unchanged += 1
+                continue
+            notes = []
+            for f in changes:
+                setattr(person, f, getattr(row, f))
+            if "phone" in changes:
+                person.phone_hash = phone_hash(row.phone)
+            if care_changed:
+                names = dict(CareGroup.objects.values_list("code", "name"))
+                notes.append("关注类别:{} → {}".format(
+                    "、".join(names[c] for c in current_care[person.pk]) or "-",
+                    "、".join(names[c] for c in row.care_codes) or "-"))
+                care_unlink.append(person.pk)
+                care_links += [{"person_id": person.pk, "caregroup_id": care_ids[c]}
+                               for c in row.care_codes]
+            if moved or back:
+                kind = PersonEventKind.MOVED_IN if back else PersonEventKind.HOUSEHOLD_CHANGED
+                events.append({"person_id": person.pk, "kind": kind, "date": self.today,
+                               "recorded_by_id": actor_id, "recorded_at": now, "note": reason,
+                               "from_household_id": person.household_id,
+                               "to_household_id": household.pk})
+                person.household = household
+                person.micro_grid_id = household.micro_grid_id
+                person.status = PersonStatus.ACTIVE
+            person._change_reason = "; ".join([reason, *notes])
+            person.updated_at = now
+            to_update.append(person)
+
+        # A head stepping down first, so that the one-head constraint holds at every step.
+        stepping_down = [p for p in to_update if p.relation != Relation.HEAD]
+        rest = [p for p in to_update if p.relation == Relation.HEAD]
+        fields = [*PERSON_FIELDS, "phone_hash", "household", "micro_grid", "status",
+                  "updated_at"]
+        for batch in (stepping_down, rest):
+            if batch:
+                bulk_update_with_history(batch, Person, fields, batch_size=1000, **history)
+        self.progress("write", 3, 5)
+        ids = bulk_insert_values(Person, new_people, user=actor, reason=reason, now=now)
+        self.progress("write", 4, 5)
+        for index, codes in new_care:
+            care_links += [{"person_id": ids[index], "caregroup_id": care_ids[c]} for c in codes]
+        events += [{"person_id": pid, "kind": PersonEventKind.REGISTERED, "date": self.today,
+                    "recorded_by_id": actor_id, "recorded_at": now, "note": reason,
+                    "to_household_id": values["household_id"]}
+                   for pid, values in zip(ids, new_people, strict=True)]
+        through = Person.care_groups.through
+        for chunk in _chunks(care_unlink):
+            through.objects.filter(person_id__in=chunk).delete()
+        bulk_insert_values(through, care_links, now=now)
+        bulk_insert_values(PersonEvent, events, now=now)
+        self.report.imported = len(new_people)
+        self.report.updated = len(to_update)
+        self.progress("write", 5, 5)
+
+    def finish(self) -> ImportReport:
+        report = self.report
+        report.errors = [e for number in sorted(self.errors) for e in self.errors[number]]
+        report.rejected = len(self.errors)
+        report.rejected_rows = [self.sheet_rows[n] for n in sorted(self.errors)]
+        return report
+
+
+def import_people(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NOTHING, actor=None,
+                  reason: str = "", progress: Callable[[str, int, int], None] | None = None,
+                  today: datetime.date | None = None, filename: str = "") -> ImportReport:
+    """Check every row, then write (all rows, or only the valid ones in `valid-rows` mode)."""
+    if mode not in Mode.CHOICES:
+        raise ValueError(f"unknown mode {mode!r}")
+    importer = _Importer(
+        mode=mode, actor=actor, progress=progress or (lambda stage, done, total: None),
+        today=today or timezone.localdate(),
+        reason=reason or _("people ledger import %(file)s") % {"file": filename},
+    )
+    sheet_rows = list(rows)
+    checked = importer.check_rows(sheet_rows)
+    importer.resolve_places(checked)
+    importer.load_people(checked)
+    groups = importer.group_households(checked)
+    report = importer.report
+    if importer.errors and mode == Mode.ALL_OR_NOTHING:
+        return importer.finish()
+    with transaction.atomic():
+        importer.write(checked, groups)
+        report.written = True
+        audit_record(actor=actor, action=AuditAction.IMPORT, target_type="registry.person",
+                     target_label=filename or SHEET_NAME, reason=importer.reason,
+                     detail={"ledger": "people", "rows": len(sheet_rows),
+                             "imported": report.imported, "updated": report.updated,
+                             "rejected": len(importer.errors)})
+    return importer.finish()
+
+
+def export_rows(people) -> list[list]:
+    """Rows in the ledger's shape, households together with the head first."""
+    rows = []
+    for seq, p in enumerate(people, start=1):
+        house = p.household.house
+        rows.append([
+            seq, p.micro_grid.code, house.building.name, house.unit, house.number,
+            RELATION_LABELS[p.relation], p.name, p.id_number, SEX_LABELS[p.sex], p.birth_date,
+            p.ethnic_group, p.phone, _label(POPULATION_TYPES, p.population_type),
+            _label(POLITICAL, p.political_status), p.registered_address,
+            "、".join(c.name for c in p.care_groups.all()), p.note,
+        ])
+    return rows
+
+
+def _label(mapping: dict[str, str], value: str) -> str:
+    return next((label for label, v_ in mapping.items() if v_ == value), "")
