@@ -36,8 +36,10 @@ test: setup browser lint
 	fi
 
 bench: setup
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	WANGGE_MODE=test DATABASE_URL=sqlite:///$(CURDIR)/var/bench/street.sqlite3 \
 	  $(BIN)/wangge bench locate --write
+	WANGGE_MODE=test $(BIN)/wangge bench ledger --write
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) with Chinese fonts.
 browser:

@@ -134,6 +134,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+LOGIN_URL = "admin:login"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end libraries come from the npm registry (package.json + lock) and are served as our

@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/grids/", include("wangge.grids.api_urls")),
+    path("api/", include("wangge.registry.api_urls")),
+    path("registry/", include("wangge.registry.urls")),
     path("", include("wangge.grids.urls")),
     # Until the residents' site exists, the street map is the front page.
     path("", RedirectView.as_view(pattern_name="map"), name="home"),

@@ -88,9 +88,7 @@ def people(count: int) -> list[list[object]]:
 
 def test_round_trip_of_1000_rows(writer_path):
     rows = people(1000)
-    data = written(
-        sheet_name="实有人口", header=HEADER, rows=rows, text_columns={"公民身份号码"}
-    )
+    data = written(sheet_name="实有人口", header=HEADER, rows=rows, text_columns={"公民身份号码"})
     sheet = read_bytes(data)
     assert sheet.name == "实有人口"
     assert sheet.header == HEADER
@@ -150,7 +148,8 @@ def test_an_id_number_stored_as_a_float_stays_a_float(writer_path):
     sheet = read_bytes(data)
     value = sheet.rows[0].values["公民身份号码"]
     assert isinstance(value, float)
-    assert value == 110101199003071234.0
+    # XlsxWriter's API writes 16 significant digits, like Excel's own 15: the ID is mangled.
+    assert value == pytest.approx(110101199003071234.0, rel=1e-15)
     assert sheet.rows[1].values["公民身份号码"] == "11010119900307123X"
 
 
@@ -175,9 +174,7 @@ def test_text_columns_are_text_formatted_and_hold_strings(writer_path):
         if 'numFmtId="49"' in xf
     }
     column_styles = re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*style="(\d+)"', xml)
-    assert {(lo, hi) for lo, hi, style in column_styles if style in text_styles} == {
-        ("2", "3")
-    }
+    assert {(lo, hi) for lo, hi, style in column_styles if style in text_styles} == {("2", "3")}
 
 
 def test_values_of_every_kind_survive(writer_path):
@@ -341,7 +338,8 @@ def test_100000_rows_of_17_columns():
     assert sheet.rows[-1].number == 100_002
     assert sheet.rows[-1].values["姓名"] == "居民99999"
     assert sheet.rows[-1].values["联系电话"] == "13800099999"
-    assert sheet.rows[-1].values["字段12"] == 49999.5
+    assert sheet.rows[-1].values[header[12]] == 49999.5
+    assert len(header) == 17
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,7 +460,9 @@ def test_missing_required_column_names_the_column():
 
 
 def test_duplicate_header_names_the_column():
-    data = hand_made_xlsx({"人员": [["姓名", "公民身份号码", "备注", "备 注"], ["张三", "1", "a", "b"]]})
+    data = hand_made_xlsx(
+        {"人员": [["姓名", "公民身份号码", "备注", "备 注"], ["张三", "1", "a", "b"]]}
+    )
     with pytest.raises(LedgerFileError, match="备注"):
         read_bytes(data)
     csv_data = "姓名,公民身份号码,姓名\n张三,1,张三\n".encode()
@@ -493,7 +493,7 @@ def test_sheet_choice():
     # No sheet qualifies: the closest one is named.
     with pytest.raises(LedgerFileError, match="户籍地") as caught:
         read_bytes(data, required={"姓名", "公民身份号码", "户籍地"})
-    assert "隐藏" in str(caught.value) or "人员" in str(caught.value)
+    assert "人员" in str(caught.value)  # the first sheet with the most of them
 
 
 def test_hidden_sheet_is_used_when_it_is_the_only_match():
@@ -552,7 +552,10 @@ def odf_spreadsheet(rows_xml: str) -> bytes:
 
 def test_ods_file():
     def text(value: str) -> str:
-        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return (
+            '<table:table-cell office:value-type="string">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
 
     empty = "<table:table-cell/>"
     number = (
@@ -581,19 +584,16 @@ def test_ods_file():
     [("utf-8-sig", ","), ("utf-8", ";"), ("gb18030", ","), ("gb18030", ";"), ("utf-8", "\t")],
 )
 def test_csv_encodings_and_delimiters(encoding, delimiter):
-    lines = [
-        ["老城街道实有人口信息采集表", "", ""],
-        ["姓名", "公民身份号码", "备注"],
-        ["张三", "520302199001011234", ""],
-        ["", "", ""],
-        ["李四", "52030219900101123X", f"含{delimiter}分隔符"],
-        ["王五", "520302199001011236", "“引号”与\"双引号\""],
-    ]
-    text = ""
-    for line in lines:
-        cells = [f'"{cell.replace(chr(34), chr(34) * 2)}"' if delimiter in cell or '"' in cell
-                 else cell for cell in line]
-        text += delimiter.join(cells) + "\r\n"
+    # As Excel or WPS save it: a title line above the header, an empty line, quoted cells.
+    d = delimiter
+    text = (
+        f"老城街道实有人口信息采集表{d}{d}\r\n"
+        f"姓名{d}公民身份号码{d}备注\r\n"
+        f"张三{d}520302199001011234{d}\r\n"
+        f"{d}{d}\r\n"
+        f'李四{d}52030219900101123X{d}"含{d}分隔符"\r\n'
+        f'王五{d}520302199001011236{d}"“引号”与""双引号"""\r\n'
+    )
     data = text.encode(encoding)
     sheet = read_bytes(data, filename="人员.csv")
     assert sheet.name == "人员"
@@ -603,7 +603,7 @@ def test_csv_encodings_and_delimiters(encoding, delimiter):
     assert [row.values for row in sheet.rows] == [
         {"姓名": "张三", "公民身份号码": "520302199001011234", "备注": None},
         {"姓名": "李四", "公民身份号码": "52030219900101123X", "备注": f"含{delimiter}分隔符"},
-        {"姓名": "王五", "公民身份号码": "520302199001011236", "备注": "“引号”与\"双引号\""},
+        {"姓名": "王五", "公民身份号码": "520302199001011236", "备注": '“引号”与"双引号"'},
     ]
 
 
@@ -622,7 +622,10 @@ def test_csv_values_are_raw_strings_and_short_rows_are_padded():
 
 def test_csv_in_utf16_as_excel_saves_unicode_text():
     data = "姓名\t公民身份号码\n张三\t1\n".encode("utf-16")
-    assert read_bytes(data, filename="x.txt").rows[0].values == {"姓名": "张三", "公民身份号码": "1"}
+    assert read_bytes(data, filename="x.txt").rows[0].values == {
+        "姓名": "张三",
+        "公民身份号码": "1",
+    }
 
 
 def test_csv_quoted_cell_over_two_lines_counts_as_one_row():
@@ -653,7 +656,7 @@ def test_csv_missing_required_column():
         (b"\x00\x01\x02 binary \x00", "nul.csv"),
         (b"PK\x03\x04" + bytes(range(256)) * 4, "broken-zip.xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "broken-ole.xls"),
-        (b"<html><body><table><tr><td>姓名</td></tr></table></body></html>", "web.xls"),
+        ("<html><body><table><tr><td>姓名</td></tr></table></body></html>".encode(), "web.xls"),
         (b"%PDF-1.4 not a spreadsheet", "scan.pdf"),
         (b"\xff\xfe\xfd" * 50, None),
     ],
@@ -675,10 +678,10 @@ def test_a_word_document_renamed_xlsx(tmp_path):
 
 
 def test_password_protected_xlsx_is_reported_as_such():
-    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000) + "EncryptedPackage".encode(
-        "utf-16-le"
+    fake = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000) + "EncryptedPackage".encode("utf-16-le")
     )
-    with pytest.raises(LedgerFileError, match="(?i)password|密码"):
+    with pytest.raises(LedgerFileError, match=r"(?i)password|密码"):
         read_bytes(fake)
 
 
@@ -701,9 +704,7 @@ def test_every_message_has_a_chinese_translation():
     messages = {
         node.args[0].value
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "_"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
     }
     assert messages == set(MESSAGES_ZH)
     for english, chinese in MESSAGES_ZH.items():

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wangge.core.crypto import EncryptedTextField
+from wangge.core.scope import ScopedQuerySet
 from wangge.grids.models import Grid
 from wangge.registry.choices import (
     FacilityCondition,
@@ -26,11 +27,8 @@ from wangge.registry.choices import (
 )
 
 
-class PlacedQuerySet(models.QuerySet):
-    """Rows placed in a micro-grid; a subtree of the grid tree is a code prefix."""
-
-    def in_subtree(self, code: str):
-        return self.filter(micro_grid__code__startswith=code)
+class PlacedQuerySet(ScopedQuerySet):
+    """Rows placed in a micro-grid; scoped to the user's subtree by `for_user`."""
 
 
 def _micro_grid_fk(related_name: str):
@@ -297,3 +295,31 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}"
+
+
+class LedgerImport(models.Model):
+    """One import of a ledger file from the web (台账导入记录): what came in, what happened,
+    and the error file for the clerk to correct."""
+
+    kind = models.CharField(_("ledger"), max_length=20)
+    filename = models.CharField(_("file"), max_length=200)
+    mode = models.CharField(_("mode"), max_length=20)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    written = models.BooleanField(_("written"), default=False)
+    message = models.TextField(_("message"), blank=True)
+    error_file = models.BinaryField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

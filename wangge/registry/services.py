@@ -11,8 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core import validators as v
 from wangge.core.bulk import bulk_insert
 from wangge.core.crypto import lookup_hash
+from wangge.core.models import AuditAction
+from wangge.core.services import audit_record
 from wangge.grids.choices import Tier
 from wangge.grids.locate import OUTSIDE, current_index
 from wangge.grids.models import Grid
@@ -240,3 +243,151 @@ def facilities_create_located(*, items: list[PlacedItem], actor, reason: str) ->
 
 def _user(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+# --- records created and changed one at a time (web forms, API) ---------------------------
+
+
+def _checked_person_fields(data: dict) -> dict:
+    """Run a person's fields through the same validators as the ledger importer."""
+    out: dict = {}
+    try:
+        if "id_number" in data:
+            rid = v.parse_resident_id(data["id_number"])
+            v.check_resident_id_agrees(rid, sex=data.get("sex") or None,
+                                       birth_date=data.get("birth_date") or None)
+            out.update(id_number=rid.number, sex=rid.sex, birth_date=rid.birth_date)
+        if "phone" in data:
+            out["phone"] = v.parse_phone(data["phone"])
+        if "ethnic_group" in data:
+            out["ethnic_group"] = v.parse_ethnic_group(data["ethnic_group"]) or ""
+    except v.InvalidValue as exc:
+        raise RegistryError(str(exc)) from None
+    if "name" in data:
+        name = v.normalize_text(data["name"])
+        if not name:
+            raise RegistryError(_("A name is required."))
+        out["name"] = name
+    for key in ("population_type", "political_status", "registered_address", "note",
+                "relation"):
+        if key in data:
+            out[key] = data[key]
+    return out
+
+
+def person_create(*, household: Household, actor, care_groups=(), **data) -> Person:
+    """Register a person into a household (迁入 of someone new)."""
+    fields = _checked_person_fields(data)
+    if "id_number" not in fields:
+        raise RegistryError(_("A resident ID number is required."))
+    with transaction.atomic():
+        target = Household.objects.select_for_update().get(pk=household.pk)
+        digest = id_number_hash(fields["id_number"])
+        if Person.objects.filter(id_number_hash=digest).exists():
+            raise RegistryError(_("A person with this ID number is already registered."))
+        has_head = target.members.filter(status=PersonStatus.ACTIVE,
+                                         relation=Relation.HEAD).exists()
+        if (fields.get("relation") == Relation.HEAD) == has_head:
+            raise RegistryError(_("That household already has a head.") if has_head else
+                                _("That household has no head: join it as its head."))
+        person = Person(household=target, micro_grid_id=target.micro_grid_id,
+                        id_number_hash=digest, phone_hash=phone_hash(fields.get("phone", "")),
+                        **fields)
+        person._history_user = actor
+        person._change_reason = _("registered")
+        person.save()
+        person.care_groups.set(care_groups)
+        _event(person, PersonEventKind.REGISTERED, date=timezone.localdate(), actor=actor,
+               to_household=target)
+    return person
+
+
+def person_update(*, person: Person, actor, reason: str, care_groups=None, **data) -> Person:
+    """Correct or update a person's record; every change is kept in its history."""
+    fields = _checked_person_fields(data)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        changed = [k for k, value in fields.items() if getattr(locked, k) != value]
+        notes = []
+        if "id_number" in changed:
+            digest = id_number_hash(fields["id_number"])
+            if Person.objects.filter(id_number_hash=digest).exclude(pk=locked.pk).exists():
+                raise RegistryError(_("A person with this ID number is already registered."))
+            locked.id_number_hash = digest
+            changed.append("id_number_hash")
+        if "phone" in changed:
+            locked.phone_hash = phone_hash(fields["phone"])
+            changed.append("phone_hash")
+        for key in changed:
+            if key in fields:
+                setattr(locked, key, fields[key])
+        if care_groups is not None:
+            before = set(locked.care_groups.values_list("name", flat=True))
+            after = {g.name for g in care_groups}
+            if before != after:
+                locked.care_groups.set(care_groups)
+                notes.append("关注类别:{} → {}".format("、".join(sorted(before)) or "-",
+                                                     "、".join(sorted(after)) or "-"))
+        if changed or notes:
+            locked._change_reason = "; ".join([reason, *notes])
+            locked._history_user = actor
+            locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+def person_reveal(*, person: Person, actor, reason: str, request=None) -> dict:
+    """The full ID number, phone and sensitive care groups, for a stated reason; every
+    reveal is in the audit log (who, what, when, why)."""
+    if not reason.strip():
+        raise RegistryError(_("Say why you need to see the full record."))
+    if not actor.has_perm("registry.view_personal_data"):
+        raise RegistryError(_("You are not allowed to see personal data unmasked."))
+    audit_record(actor=actor, action=AuditAction.VIEW_UNMASKED, target=person, reason=reason,
+                 detail={"fields": ["id_number", "phone", "sensitive_care_groups"]},
+                 request=request)
+    return {
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "sensitive_care_groups": list(
+            person.care_groups.filter(sensitive=True).values_list("name", flat=True)),
+    }
+
+
+def building_create(*, name: str, actor, address: str = "", lon: float | None = None,
+                    lat: float | None = None, micro_grid: Grid | None = None) -> Building:
+    """A new building, placed by its location, or by hand when no location is known."""
+    name = v.normalize_text(name)
+    if not name:
+        raise RegistryError(_("A building needs a name."))
+    with transaction.atomic():
+        by_hand = micro_grid is not None
+        if micro_grid is None:
+            if lon is None or lat is None:
+                raise RegistryError(_("Give the building's location or its micro-grid."))
+            micro_grid = locate_point(lon=lon, lat=lat).micro_grid
+            if micro_grid is None:
+                raise RegistryError(_("This location is not in any micro-grid of the street."))
+        if micro_grid.tier != Tier.MICRO_GRID:
+            raise RegistryError(_("A building belongs to a micro-grid."))
+        if Building.objects.filter(micro_grid=micro_grid, name=name).exists():
+            raise RegistryError(_("This micro-grid already has a building of that name."))
+        building = Building(micro_grid=micro_grid, name=name, address=address, lon=lon, lat=lat,
+                            grid_set_by_hand=by_hand)
+        building._history_user = actor
+        building.save()
+    return building
+
+
+def record_update(*, record, actor, reason: str, **fields):
+    """Change plain fields of a house, organisation or facility, keeping history."""
+    with transaction.atomic():
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        changed = [k for k, value in fields.items() if getattr(locked, k) != value]
+        for key in changed:
+            setattr(locked, key, fields[key])
+        if changed:
+            locked.full_clean(exclude=["micro_grid", "building", "kind"])
+            locked._change_reason = reason
+            locked._history_user = actor
+            locked.save(update_fields=[*changed, "updated_at"])
+    return locked

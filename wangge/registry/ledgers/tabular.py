@@ -19,7 +19,7 @@ import operator
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
+    "TEMPLATE_TEXT_ROWS",
     "LedgerFileError",
     "Sheet",
     "SheetRow",
@@ -52,8 +53,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CSV_DELIMITERS = (",", ";", "\t")
 # Characters that are not whitespace to str.split() but still invisible in a header cell.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-Cell = str | int | float | bool | datetime.date | datetime.datetime | None
 
 
 class LedgerFileError(ValueError):
@@ -211,7 +210,9 @@ def _read_workbook(
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
     except python_calamine.PasswordError:
         raise LedgerFileError(_password_protected()) from None
-    except Exception:
+    except BaseException as exc:
+        if not _calamine_failure(exc):
+            raise
         if data is None and path is not None:
             data = path.read_bytes()
         if data and data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
@@ -224,10 +225,9 @@ def _read_workbook(
         if sheet_name is not None and sheet_name in names:
             candidates = [sheet_name]
         else:
-            try:
+            metadata = []
+            with suppress(Exception):
                 metadata = book.sheets_metadata
-            except Exception:
-                metadata = []
             if metadata:
                 worksheet = python_calamine.SheetTypeEnum.WorkSheet
                 visible = python_calamine.SheetVisibleEnum.Visible
@@ -241,17 +241,13 @@ def _read_workbook(
 
         best: tuple[int, str, list[str]] | None = None  # (found, sheet, missing)
         for candidate in candidates:
-            try:
+            with _calamine_guard():
                 sheet = book.get_sheet_by_name(candidate)
                 top = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-            except Exception:
-                raise LedgerFileError(_not_a_spreadsheet()) from None
             index, found, missing = _find_header(top, wanted)
             if index is not None:
-                try:
+                with _calamine_guard():
                     rows = sheet.to_python(skip_empty_area=False)
-                except Exception:
-                    raise LedgerFileError(_not_a_spreadsheet()) from None
                 return _build_sheet(candidate, rows, index)
             if best is None or found > best[0]:
                 best = (found, candidate, missing)
@@ -273,6 +269,22 @@ def _read_workbook(
         message
         % {"rows": HEADER_SEARCH_ROWS, "sheet": sheet_with_most, "columns": "、".join(missing)}
     )
+
+
+def _calamine_failure(exc: BaseException) -> bool:
+    """Whether python-calamine failed on the file: an exception, or a Rust panic, which
+    pyo3 raises as a BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+@contextmanager
+def _calamine_guard() -> Iterator[None]:
+    try:
+        yield
+    except BaseException as exc:
+        if not _calamine_failure(exc):
+            raise
+        raise LedgerFileError(_not_a_spreadsheet()) from None
 
 
 def _password_protected() -> str:
@@ -347,6 +359,7 @@ def _build_sheet(name: str, rows: Sequence[Sequence[Any]], header_index: int) ->
         pick = operator.itemgetter(*positions)
 
     # This loop is the hot path: 100,000 rows of a big ledger go through it.
+    none_if_empty = {"": None}.get
     result: list[SheetRow] = []
     append = result.append
     for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
@@ -362,11 +375,8 @@ def _build_sheet(name: str, rows: Sequence[Sequence[Any]], header_index: int) ->
         if len(row) < width:  # A short CSV record; a workbook's rows are padded.
             row = [*row, *([None] * (width - len(row)))]
         cells = row if pick is None else pick(row)
-        append(
-            SheetRow(
-                number, {k: (None if v == "" else v) for k, v in zip(header, cells, strict=False)}
-            )
-        )
+        # "" -> None by a dict lookup mapped over the cells: no Python-level loop per cell.
+        append(SheetRow(number, dict(zip(header, map(none_if_empty, cells, cells), strict=False))))
     return Sheet(name=name, header=header, header_row=header_index + 1, rows=result)
 
 
@@ -397,7 +407,8 @@ def _read_csv(data: bytes, wanted: set[str], name: str) -> Sheet:
 
     sample = text[:65536]
     try:
-        guessed = csv.Sniffer().sniff(sample, delimiters="".join(_CSV_DELIMITERS)).delimiter
+        sniffed = csv.Sniffer().sniff(sample[:16384], delimiters="".join(_CSV_DELIMITERS))
+        guessed = sniffed.delimiter
     except csv.Error:
         first_line = sample.split("\n", 1)[0]
         guessed = max(_CSV_DELIMITERS, key=first_line.count)
@@ -456,6 +467,7 @@ _NOTE_FONT = "#9C0006"
 _ERROR_FONT = "#C00000"
 _EXAMPLE_FONT = "#808080"
 _DATE_FORMAT = "yyyy-mm-dd"
+_TEXT_FORMAT = 49  # Excel's built-in "@" (文本), as Excel itself writes it
 _TIME_FORMAT = "hh:mm:ss"
 _MAX_EXACT_FLOAT = 2**53
 _MAX_STRING = 32767  # UTF-16 code units in one cell
@@ -495,8 +507,13 @@ def write_sheet(
     gets a red fill and an Excel comment with the note. The cells of ``error_column`` (a
     header name; it holds the per-row reasons) are written in a red font.
 
-    What :func:`read_sheet` reads back is the same header and values, except that numbers
-    come back as floats, empty strings as None, and wholly blank rows are skipped.
+    ``rows`` may be any iterable (a generator keeps memory flat); cells past the header are
+    ignored, missing ones are empty. What :func:`read_sheet` reads back is the same header and
+    values, except that numbers come back as floats, empty strings as None, a datetime at
+    midnight as a date, values of text columns as the strings written, and wholly blank
+    rows are skipped (the row numbers of the others still match). Header names should be
+    normalised (see :func:`normalise_header`) for the header to read back the same.
+    Raises ValueError for arguments naming columns not in ``header``.
     """
     _write(
         target,
@@ -565,14 +582,14 @@ def _excel_serial(value: datetime.date | datetime.time | datetime.timedelta) -> 
         delta = value.replace(tzinfo=None) - _EXCEL_EPOCH
     elif isinstance(value, datetime.date):
         days = value.toordinal() - _EXCEL_EPOCH_ORDINAL
-        return days + 1 if days > 59 else days  # Excel counts a 29 February 1900.
+        return days + 1 if days > 59 else days
     elif isinstance(value, datetime.time):
         delta = datetime.datetime.combine(_EXCEL_EPOCH, value.replace(tzinfo=None)) - _EXCEL_EPOCH
         return delta.seconds / 86400 + delta.microseconds / 86400e6
     else:
         return value.days + value.seconds / 86400 + value.microseconds / 86400e6
     serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    return serial + 1 if serial >= 60 else serial
+    return serial + 1 if serial > 59 else serial  # Excel counts a 29 February 1900.
 
 
 def _cell(value: object, text: bool) -> tuple[str, object, str]:
@@ -636,7 +653,7 @@ class _Formats:
             if example:
                 props.update(font_color=_EXAMPLE_FONT, italic=True)
             if text:
-                props["num_format"] = "@"
+                props["num_format"] = _TEXT_FORMAT
             if value == "date":
                 props["num_format"] = _DATE_FORMAT
             elif value == "time":
@@ -654,9 +671,9 @@ class _Formats:
 class _Rows:
     """Writes the data rows of a worksheet in constant_memory mode.
 
-    XlsxWriter spends about 6 µs a cell in Python (12 s for 100,000 rows of 17 cells on a
-    slow server), so rows are serialised here straight into the worksheet's row data file,
-    in the very XML XlsxWriter writes (inline strings), at a fraction of that cost. This
+    XlsxWriter spends about 6 µs a cell in Python (12-14 s for 100,000 rows of 17 cells on a
+    small server), so rows are serialised here straight into the worksheet's row data file,
+    in the XML XlsxWriter itself writes (inline strings), in about a tenth of that. This
     uses a few of XlsxWriter's internals (``fh``, ``previous_row``, ``dim_*``,
     ``_write_single_row``, ``Format._get_xf_index``): where they are missing the rows go
     through the public API instead (``raw`` is False), slower but the same file.
@@ -772,7 +789,7 @@ def _write(
         formats = _Formats(book)
 
         widths = column_widths or {}
-        text_format = book.add_format({"num_format": "@"})
+        text_format = book.add_format({"num_format": _TEXT_FORMAT})
         for col, name in enumerate(header):
             width = widths.get(name)
             if width is None:

@@ -1,0 +1,39 @@
+"""Who may see which part of the grid tree. Every list, detail, search, export and API call
+starts from `Model.objects.for_user(user)`; a row outside the user's subtree is not found.
+
+A subtree is a grid-code prefix. Today a superuser (street administrator) sees the whole
+tree and any other account sees nothing; the workforce issue derives each account's subtree
+from its assignments (a worker: their micro-grids; a community officer: their community).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+def scope_prefixes(user) -> list[str] | None:
+    """Grid-code prefixes the user may see; None means the whole tree."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return []
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows placed in the grid tree through `scope_path` (a path to a grid code)."""
+
+    scope_path = "micro_grid__code"
+
+    def for_user(self, user):
+        prefixes = scope_prefixes(user)
+        if prefixes is None:
+            return self
+        if not prefixes:
+            return self.none()
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(**{f"{self.scope_path}__startswith": prefix})
+        return self.filter(condition)
+
+    def in_subtree(self, code: str):
+        return self.filter(**{f"{self.scope_path}__startswith": code})
