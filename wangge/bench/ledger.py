@@ -255,20 +255,23 @@ def child_ours(path: Path, *, reimport: bool) -> dict:
 
 
 def child_profile(path: Path) -> str:
+    """Ours under cProfile: the import, then the re-import of the same file."""
     import cProfile
     import io
     import pstats
 
     from wangge.registry.ledgers.files import import_ledger
 
-    profiler = cProfile.Profile()
-    with path.open("rb") as fh:
-        profiler.enable()
-        report = import_ledger(kind="people", file=fh, filename=path.name)
-        profiler.disable()
     text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-    return f"{report.summary()}\n{text.getvalue()}"
+    for label in ("import", "re-import (all unchanged)"):
+        profiler = cProfile.Profile()
+        with path.open("rb") as fh:
+            profiler.enable()
+            report = import_ledger(kind="people", file=fh, filename=path.name)
+            profiler.disable()
+        text.write(f"== {label}: {report.summary()}\n")
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+    return text.getvalue()
 
 
 def _person_resource(*, bulk: bool):
@@ -553,9 +556,11 @@ def _child(which: str, db: Path, *, echo, file: Path | None = None, extra: list[
     if file is not None:
         args += ["--file", str(file)]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    load = (round(load_before, 2), round(os.getloadavg()[0], 2))
     result = None
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
@@ -571,6 +576,7 @@ def _child(which: str, db: Path, *, echo, file: Path | None = None, extra: list[
         return {"failed": True, "returncode": proc.returncode, "stderr_tail": tail}
     if isinstance(result, dict):
         result["wall_s"] = round(wall, 1)
+        result["load_1min"] = load
     return result
 
 
@@ -700,4 +706,6 @@ def summarise(runs: dict, *, rows: int, iex_rows: int, seed: int, file: Path) ->
         "counts_after_iex": iex.get("counts"),
         "counts_after_iex_bulk": bulk_counts,
         "versions": {"django-import-export": iex.get("version") or bulk.get("version")},
+        # Other work on the machine during the runs (1-minute load average before/after each).
+        "load_1min": {key: run.get("load_1min") for key, run in runs.items()},
     }

@@ -105,6 +105,9 @@ def _ledger_rows(r: dict) -> list[tuple[str, object]]:
         ("raw floor, rows/s", r["raw_rows_per_s"]),
         ("**ours ÷ floor** (time)", r["ours_over_floor"]),
         ("ours ÷ raw floor (time)", r["ours_over_raw"]),
+        ("1-min load average before → after each run (its own process counts 1)",
+         " · ".join(f"{k} {v[0]}→{v[1]}" for k, v in r.get("load_1min", {}).items() if v)
+         or None),
     ]
 
 

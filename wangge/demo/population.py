@@ -151,7 +151,7 @@ def generate(micro_grids: list[MicroGrid]) -> Population:
         for h in range(int(n_households)):
             unit = str(1 + h % 3) if residential else ""
             floor = 1 + (h // 3) // 2 if residential else 1 + h // 4
-            room = f"{floor}{1 + (h // 3) % 2:02d}" if residential else f"{1 + h}"
+            room = f"{floor}{1 + (h // 3) % 2:02d}" if residential else f"{101 + h}"
             r = rng.random()
             population = "户籍人口" if r < 0.85 else ("流动人口" if r < 0.99 else "境外人员")
             surname = SURNAMES[int(rng.integers(len(SURNAMES)))]

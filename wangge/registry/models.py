@@ -94,7 +94,7 @@ class House(models.Model):
 
     def __str__(self) -> str:
         unit = f"{self.unit}单元" if self.unit else ""
-        return f"{self.building.name}{unit}{self.number}"
+        return " ".join(part for part in (self.building.name, unit, self.number) if part)
 
 
 class Household(models.Model):

@@ -192,16 +192,17 @@ def ledger_import(request):
                 imported=report.imported, updated=report.updated, unchanged=report.unchanged,
                 rejected=report.rejected, written=report.written, error_file=error_file,
                 created_by=user)
-            events.put({"done": True, "imported": report.imported, "updated": report.updated,
+            events.put({"finished": True, "imported": report.imported, "updated": report.updated,
                         "unchanged": report.unchanged, "rejected": report.rejected,
                         "written": report.written,
                         "errors": [str(e) for e in report.errors[:50]],
                         "error_file": f"/registry/ledgers/imports/{record.pk}/errors.xlsx"
                         if error_file else None})
         except LedgerFileError as exc:
-            events.put({"done": True, "error": str(exc)})
+            events.put({"finished": True, "error": str(exc)})
         except Exception:  # reported to the page, and re-raised for the server log
-            events.put({"done": True, "error": _("The import failed; nothing was changed.")})
+            events.put({"finished": True,
+                        "error": _("The import failed; nothing was changed.")})
             raise
         finally:
             connection.close()
@@ -213,7 +214,7 @@ def ledger_import(request):
         while True:
             event = events.get()
             yield json.dumps(event, ensure_ascii=False, default=str) + "\n"
-            if event.get("done"):
+            if event.get("finished"):
                 break
         thread.join()
 

@@ -65,7 +65,7 @@
       seen += complete.reduce((n, l) => n + l.length + 1, 0);
       complete.filter(Boolean).forEach((line) => {
         const event = JSON.parse(line);
-        if (event.done) finish(event); else show(event.stage, event.done, event.total);
+        if (event.finished) finish(event); else show(event.stage, event.done, event.total);
       });
     };
     xhr.onload = () => {
