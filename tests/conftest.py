@@ -32,3 +32,38 @@ def street_admin(db):
 @pytest.fixture
 def outsider(db):
     return get_user_model().objects.create_user("outsider", password="pw-outsider")
+
+
+# The fixed cast (STYLE.md): demo accounts of micro-grid A, its community, the street, and a
+# worker of micro-grid B in the neighbouring community.
+MICRO_A = "520302001001001001"
+MICRO_B = "520302001002001001"
+
+
+def _demo_user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def worker_a(laocheng):
+    return _demo_user(f"worker-{MICRO_A}")
+
+
+@pytest.fixture
+def leader_a(laocheng):
+    return _demo_user(f"leader-{MICRO_A}")
+
+
+@pytest.fixture
+def community_officer(laocheng):
+    return _demo_user(f"community-{MICRO_A[:12]}")
+
+
+@pytest.fixture
+def street_staff(laocheng):
+    return _demo_user("street-admin")
+
+
+@pytest.fixture
+def worker_b(laocheng):
+    return _demo_user(f"worker-{MICRO_B}")

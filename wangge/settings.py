@@ -62,7 +62,15 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        # Writers take the lock when they begin, so two never deadlock upgrading a read lock;
+        # WAL lets pages read while an import writes; a larger page cache speeds index inserts.
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
+    }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # A file, not memory, for tests: the browser tests' live server reads it from its own
@@ -78,12 +86,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
     "wangge.core",
     "wangge.grids",
     "wangge.registry",
+    "wangge.workforce",
     "wangge.demo",
     "wangge.bench",
 ]
@@ -161,6 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "PAGE_SIZE": 50,
@@ -186,6 +197,8 @@ LOGGING = {
 # Two boundaries may overlap, or a child stick out of its parent, by at most this many
 # square metres before an import is refused: hand-drawn QGIS boundaries are never exact.
 WANGGE_BOUNDARY_TOLERANCE_M2 = env_float("WANGGE_BOUNDARY_TOLERANCE_M2", 1.0, minimum=0)
+# Which part of the grid tree an account sees (a function of the user, returning code prefixes).
+WANGGE_SCOPE = "wangge.workforce.scope.assignment_prefixes"
 # Background tiles for the map; empty means no tile server (works offline).
 WANGGE_MAP_TILE_URL = env_str("WANGGE_MAP_TILE_URL", "")
 WANGGE_MAP_TILE_ATTRIBUTION = env_str("WANGGE_MAP_TILE_ATTRIBUTION", "")

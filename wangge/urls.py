@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 
 from wangge.core.views import healthz
 
@@ -16,9 +17,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/grids/", include("wangge.grids.api_urls")),
     path("api/", include("wangge.registry.api_urls")),
     path("registry/", include("wangge.registry.urls")),
+    path("", include("wangge.workforce.urls")),
     path("", include("wangge.grids.urls")),
     # Until the residents' site exists, the street map is the front page.
     path("", RedirectView.as_view(pattern_name="map"), name="home"),

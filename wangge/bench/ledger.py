@@ -545,8 +545,8 @@ def run_child(which: str, *, db: str, file: str | None, rows: int, seed: int,
 # -- in the parent ----------------------------------------------------------------------------
 
 
-def _child(which: str, db: Path, *, echo, file: Path | None = None, extra: list[str] = (),
-           template: Path | None = None) -> dict:
+def _child(which: str, db: Path, *, echo, file: Path | None = None,
+           extra: tuple[str, ...] | list[str] = (), template: Path | None = None) -> dict | str:
     if template is not None:
         shutil.copyfile(template, db)
     elif db.exists():

@@ -1,22 +1,29 @@
 """Who may see which part of the grid tree. Every list, detail, search, export and API call
 starts from `Model.objects.for_user(user)`; a row outside the user's subtree is not found.
 
-A subtree is a grid-code prefix. Today a superuser (street administrator) sees the whole
-tree and any other account sees nothing; the workforce issue derives each account's subtree
-from its assignments (a worker: their micro-grids; a community officer: their community).
+A subtree is a grid-code prefix. A superuser sees the whole tree; any other account sees
+what `settings.WANGGE_SCOPE` gives for it (by default its current workforce assignments: a
+worker their micro-grids, a community officer their community, street staff the street).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.module_loading import import_string
 
 
 def scope_prefixes(user) -> list[str] | None:
-    """Grid-code prefixes the user may see; None means the whole tree."""
+    """Grid-code prefixes the user may see; None means the whole tree. Worked out once per
+    user object (that is, once per request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    return []
+    cached = getattr(user, "_wangge_scope", None)
+    if cached is None:
+        cached = list(import_string(settings.WANGGE_SCOPE)(user))
+        user._wangge_scope = cached
+    return cached
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from wangge.demo import laocheng, population
+from wangge.demo import laocheng, population, workforce
+from wangge.env import env_str
 from wangge.grids.models import Grid, GridType
 from wangge.grids.services import grids_import_geojson
 from wangge.registry.ledgers.organisations import import_organisations
@@ -19,7 +20,8 @@ from wangge.registry.services import (
 )
 
 DEMO_USERNAME = "admin"
-DEMO_PASSWORD = "wangge-demo"
+# Every demo account's password; demo only, never read by production settings.
+DEMO_PASSWORD = env_str("WANGGE_DEMO_PASSWORD", "wangge-demo")
 REASON = "演示数据初始化 (demo data)"
 
 
@@ -78,6 +80,9 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
             for kind, code, lon, lat, condition in pop.facilities
         ], actor=None, reason=REASON)
         lap("organisations_facilities")
+        progress("安排网格服务队伍、党组织和账号 (workforce, Party, accounts)…")
+        workforce.load(password=DEMO_PASSWORD, reason=REASON)
+        lap("workforce")
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_USERNAME).exists():
             user_model.objects.create_superuser(DEMO_USERNAME, "", DEMO_PASSWORD)

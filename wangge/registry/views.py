@@ -71,10 +71,14 @@ def grid_file_home(request):
 @require_GET
 def grid_file_view(request, code: str):
     """一格一档: a grid's figures, each child's, the level history of a micro-grid."""
+    from wangge.workforce import selectors as workforce
+
     grid = _grid_for(request.user, code)
     gf = selectors.grid_file(grid=grid)
     return render(request, "registry/grid_file.html", {
         "gf": gf, "grid": grid, "figures": gf.figures,
+        "staff": workforce.serving(grid=grid).filter(grid=grid),
+        "leaderless": workforce.micro_grids_without_leader(code=grid.code)[:50],
         "levels": grid_level_history(grid=grid)[:20] if grid.level else [],
         "care_groups": [g for g in gf.care_groups if not g.sensitive],
     })

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from wangge.core import validators as v
-from wangge.core.bulk import bulk_insert, bulk_insert_values
+from wangge.core.bulk import bulk_insert_values
 from wangge.core.models import AuditAction
 from wangge.core.services import audit_record
 from wangge.grids.choices import Tier
@@ -121,6 +121,20 @@ class ImportReport:
 
 
 @dataclass
+@dataclass
+class _Existing:
+    """A registered person as the importer needs them: no model instance, nothing decrypted
+    (the phone is compared through its keyed hash)."""
+
+    pk: int
+    household_id: int
+    house_id: int
+    relation: str
+    status: str
+    values: dict
+
+
+@dataclass
 class _Row:
     """One row, checked and normalised."""
 
@@ -142,10 +156,11 @@ class _Row:
     care_codes: tuple[str, ...]
     note: str
     id_hash: str = ""
-    building_obj: Building | None = None
+    phone_hash: str = ""
+    building_id: int | None = None
     grid_id: int | None = None
     group: "_Group | None" = None
-    person: Person | None = None
+    person: _Existing | None = None
 
     @property
     def house_key(self) -> tuple:
@@ -158,7 +173,7 @@ class _Group:
 
     head: _Row | None
     house_key: tuple
-    household: Household | None = None
+    household_id: int | None = None
     rows: list[_Row] = field(default_factory=list)
 
 
@@ -271,12 +286,15 @@ class _RowChecker:
 
 
 def _chunks(items: list, size: int = 900):
+    items = list(items)
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
+# Compared with what is registered; the phone through its keyed hash.
 PERSON_FIELDS = ["name", "sex", "birth_date", "ethnic_group", "phone", "population_type",
                  "political_status", "registered_address", "note", "relation"]
+COMPARED = [f for f in PERSON_FIELDS if f != "phone"] + ["phone_hash"]
 
 
 class _Importer:
@@ -287,6 +305,7 @@ class _Importer:
         self.report = ImportReport()
         self.errors: dict[int, list[RowError]] = defaultdict(list)
         self.sheet_rows: dict[int, SheetRow] = {}
+        self.houses: dict[tuple, tuple[int, int]] = {}  # house key -> (house id, grid id)
 
     def reject(self, row: _Row | SheetRow, column: str, message: str) -> None:
         sheet = row.sheet if isinstance(row, _Row) else row
@@ -313,6 +332,7 @@ class _Importer:
                 self.reject(row, COL_ID, _(
                     "the same person as row %(row)d (ID number repeated)") % {"row": first})
                 continue
+            row.phone_hash = phone_hash(row.phone)
             rows.append(row)
             if i % 5000 == 0:
                 self.progress("check", i, total)
@@ -324,13 +344,13 @@ class _Importer:
         codes = {r.grid_code for r in rows if r.grid_code}
         grids = dict(Grid.objects.filter(code__in=codes, tier=Tier.MICRO_GRID)
                      .values_list("code", "pk"))
-        by_key: dict[tuple[int, str], Building] = {}
-        names = {r.building for r in rows}
-        by_name: dict[str, list[Building]] = defaultdict(list)
-        for chunk in _chunks(sorted(names)):
-            for b in Building.objects.filter(name__in=chunk):
-                by_key[(b.micro_grid_id, b.name)] = b
-                by_name[b.name].append(b)
+        by_key: dict[tuple[int, str], int] = {}
+        by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name -> (grid, id)
+        for chunk in _chunks(sorted({r.building for r in rows})):
+            for pk, grid_id, name in Building.objects.filter(name__in=chunk) \
+                    .values_list("pk", "micro_grid_id", "name"):
+                by_key[(grid_id, name)] = pk
+                by_name[name].append((grid_id, pk))
         for row in rows:
             if row.grid_code:
                 row.grid_id = grids.get(row.grid_code)
@@ -346,16 +366,24 @@ class _Importer:
                         "is empty and building '%(building)s' is new: fill in the micro-grid "
                         "code") % {"building": row.building})
                     continue
-                row.grid_id = known[0].micro_grid_id
-            row.building_obj = by_key.get((row.grid_id, row.building))
+                row.grid_id = known[0][0]
+            row.building_id = by_key.get((row.grid_id, row.building))
+        building_ids = {r.building_id for r in rows if r.building_id is not None}
+        for chunk in _chunks(sorted(building_ids)):
+            for pk, grid_id, name, unit, number in House.objects.filter(building_id__in=chunk) \
+                    .values_list("pk", "building__micro_grid_id", "building__name", "unit",
+                                 "number"):
+                self.houses[(grid_id, name, unit, number)] = (pk, grid_id)
 
     def load_people(self, rows: list[_Row]) -> None:
-        hashes = [r.id_hash for r in rows]
-        found: dict[str, Person] = {}
-        for chunk in _chunks(hashes):
-            for p in Person.objects.filter(id_number_hash__in=chunk).select_related(
-                    "household__house__building"):
-                found[p.id_number_hash] = p
+        found: dict[str, _Existing] = {}
+        columns = ["pk", "id_number_hash", "household_id", "household__house_id", "relation",
+                   "status", *COMPARED]
+        for chunk in _chunks([r.id_hash for r in rows]):
+            for values in Person.objects.filter(id_number_hash__in=chunk).values(*columns):
+                found[values["id_number_hash"]] = _Existing(
+                    values["pk"], values["household_id"], values["household__house_id"],
+                    values["relation"], values["status"], {c: values[c] for c in COMPARED})
         for row in rows:
             row.person = found.get(row.id_hash)
             if row.person is not None and row.person.status == PersonStatus.DECEASED:
@@ -364,35 +392,34 @@ class _Importer:
     def group_households(self, rows: list[_Row]) -> list[_Group]:
         """Members belong to the nearest head row above them in the same house; with no head
         row in the file, to the one household living in that house."""
-        houses = self._existing_houses(rows)
+        house_ids = [pk for pk, _grid in self.houses.values()]
+        headed_by_house: dict[int, list[int]] = defaultdict(list)
+        for chunk in _chunks(house_ids):
+            for house_id, household_id in Person.objects.filter(
+                    household__house_id__in=chunk, relation=Relation.HEAD,
+                    status=PersonStatus.ACTIVE).values_list("household__house_id",
+                                                            "household_id"):
+                headed_by_house[house_id].append(household_id)
         current: dict[tuple, _Group] = {}
         groups: list[_Group] = []
-        head_of: dict[int, Household] = {}  # household id -> its active head's person id
-        for household_id, person_id in Person.objects.filter(
-                household__house__in=[h for h in houses.values()], relation=Relation.HEAD,
-                status=PersonStatus.ACTIVE).values_list("household_id", "id"):
-            head_of[household_id] = person_id
-        households_by_house: dict[int, list[Household]] = defaultdict(list)
-        for hh in Household.objects.filter(house__in=list(houses.values())):
-            if hh.pk in head_of:
-                households_by_house[hh.house_id].append(hh)
         for row in rows:
             if not self.ok(row):
                 continue
-            house = houses.get(row.house_key)
+            house = self.houses.get(row.house_key)
+            house_id = house[0] if house else None
             if row.relation == Relation.HEAD:
                 group = _Group(head=row, house_key=row.house_key)
                 person = row.person
-                if (person is not None and house is not None and person.status ==
-                        PersonStatus.ACTIVE and person.relation == Relation.HEAD and
-                        person.household.house_id == house.pk):
-                    group.household = person.household
+                if (person is not None and house_id is not None and
+                        person.status == PersonStatus.ACTIVE and
+                        person.relation == Relation.HEAD and person.house_id == house_id):
+                    group.household_id = person.household_id
                 groups.append(group)
                 current[row.house_key] = group
             else:
                 group = current.get(row.house_key)
                 if group is None:
-                    existing = households_by_house.get(house.pk, []) if house else []
+                    existing = headed_by_house.get(house_id, []) if house_id else []
                     if len(existing) != 1:
                         self.reject(row, COL_RELATION, _(
                             "no head of household for this house: list the head (户主) in a row "
@@ -400,7 +427,8 @@ class _Importer:
                             "several households live in this house: list this person's head "
                             "(户主) in a row above"))
                         continue
-                    group = _Group(head=None, house_key=row.house_key, household=existing[0])
+                    group = _Group(head=None, house_key=row.house_key,
+                                   household_id=existing[0])
                     groups.append(group)
                     current[row.house_key] = group
                 elif group.head is not None and not self.ok(group.head):
@@ -412,16 +440,17 @@ class _Importer:
             group.rows.append(row)
         # A person who heads a household elsewhere may not leave it headless.
         moving = {r.person.pk for r in rows if r.person is not None and self.ok(r)}
-        for row in rows:
-            person = row.person
-            if (person is None or not self.ok(row) or row.group is None or
-                    person.relation != Relation.HEAD or person.status != PersonStatus.ACTIVE):
-                continue
-            if row.group.household is not None and row.group.household.pk == person.household_id:
-                continue
-            others = Person.objects.filter(household_id=person.household_id,
-                                           status=PersonStatus.ACTIVE).exclude(pk__in=moving)
-            if others.exists():
+        leaving = [r for r in rows if r.person is not None and self.ok(r) and r.group and
+                   r.person.relation == Relation.HEAD and
+                   r.person.status == PersonStatus.ACTIVE and
+                   r.group.household_id != r.person.household_id]
+        staying: set[int] = set()
+        for chunk in _chunks([r.person.household_id for r in leaving]):
+            staying |= set(Person.objects.filter(household_id__in=chunk,
+                                                 status=PersonStatus.ACTIVE)
+                           .exclude(pk__in=moving).values_list("household_id", flat=True))
+        for row in leaving:
+            if row.person.household_id in staying:
                 self.reject(row, COL_RELATION, _(
                     "this person heads another household that still has members: change that "
                     "household's head first"))
@@ -434,105 +463,94 @@ class _Importer:
                             "row": group.head.sheet.number})
         return groups
 
-    def _existing_houses(self, rows: list[_Row]) -> dict[tuple, House]:
-        building_ids = {r.building_obj.pk for r in rows if r.building_obj is not None}
-        houses: dict[tuple, House] = {}
-        for chunk in _chunks(sorted(building_ids)):
-            for house in House.objects.filter(building_id__in=chunk).select_related("building"):
-                key = (house.building.micro_grid_id, house.building.name, house.unit,
-                       house.number)
-                houses[key] = house
-        self.houses = houses
-        return houses
-
     # -- stage 3: write -----------------------------------------------------------------------
     def write(self, rows: list[_Row], groups: list[_Group]) -> None:
         rows = [r for r in rows if self.ok(r) and r.group is not None]
         groups = [g for g in groups if any(self.ok(r) for r in g.rows)]
         now = timezone.now()
         actor = self.actor if getattr(self.actor, "pk", None) else None
+        actor_id = getattr(actor, "pk", None)
         reason = self.reason
-        history = {"default_user": actor, "default_change_reason": reason, "default_date": now}
+        insert = {"user": actor, "reason": reason, "now": now}
 
-        new_buildings: dict[tuple, Building] = {}
+        new_buildings: dict[tuple, dict] = {}
         for row in rows:
-            if row.building_obj is None:
-                key = (row.grid_id, row.building)
-                if key not in new_buildings:
-                    new_buildings[key] = Building(micro_grid_id=row.grid_id, name=row.building)
-                row.building_obj = new_buildings[key]
-        bulk_insert(list(new_buildings.values()), user=actor, reason=reason, now=now)
+            if row.building_id is None:
+                new_buildings.setdefault((row.grid_id, row.building), {
+                    "micro_grid_id": row.grid_id, "name": row.building})
+        ids = bulk_insert_values(Building, list(new_buildings.values()), **insert)
+        building_ids = dict(zip(new_buildings, ids, strict=True))
+        for row in rows:
+            if row.building_id is None:
+                row.building_id = building_ids[(row.grid_id, row.building)]
         self.progress("write", 1, 5)
 
-        new_houses: dict[tuple, House] = {}
+        new_houses: dict[tuple, dict] = {}
         for group in groups:
             if group.house_key in self.houses or group.house_key in new_houses:
                 continue
             head = group.rows[0]
             floating = head.relation == Relation.HEAD and \
                 head.population_type == PopulationType.FLOATING
-            new_houses[group.house_key] = House(
-                building=head.building_obj, micro_grid_id=head.grid_id, unit=head.unit,
-                number=head.room, use=HouseUse.RENTED if floating else HouseUse.OWNER_OCCUPIED)
-        bulk_insert(list(new_houses.values()), user=actor, reason=reason, now=now)
-        houses = {**self.houses, **new_houses}
-        new_households = []
-        for group in groups:
-            if group.household is None:
-                house = houses[group.house_key]
-                group.household = Household(house=house, micro_grid_id=house.micro_grid_id)
-                new_households.append(group.household)
-        bulk_insert(new_households, user=actor, reason=reason, now=now)
+            new_houses[group.house_key] = {
+                "building_id": head.building_id, "micro_grid_id": head.grid_id,
+                "unit": head.unit, "number": head.room,
+                "use": HouseUse.RENTED if floating else HouseUse.OWNER_OCCUPIED}
+        ids = bulk_insert_values(House, list(new_houses.values()), **insert)
+        for key, pk in zip(new_houses, ids, strict=True):
+            self.houses[key] = (pk, new_houses[key]["micro_grid_id"])
+        new_households = [g for g in groups if g.household_id is None]
+        ids = bulk_insert_values(Household, [
+            {"house_id": self.houses[g.house_key][0],
+             "micro_grid_id": self.houses[g.house_key][1]} for g in new_households], **insert)
+        for group, pk in zip(new_households, ids, strict=True):
+            group.household_id = pk
+        grid_of_household = {g.household_id: self.houses[g.house_key][1] for g in groups}
         self.progress("write", 2, 5)
 
         care_ids = dict(CareGroup.objects.values_list("code", "pk"))
+        care_names = dict(CareGroup.objects.values_list("code", "name"))
         current_care: dict[int, tuple[str, ...]] = defaultdict(tuple)
-        existing_ids = [r.person.pk for r in rows if r.person is not None]
-        for chunk in _chunks(existing_ids):
-            pairs = Person.care_groups.through.objects.filter(person_id__in=chunk) \
-                .values_list("person_id", "caregroup__code")
+        through = Person.care_groups.through
+        for chunk in _chunks([r.person.pk for r in rows if r.person is not None]):
             grouped: dict[int, list[str]] = defaultdict(list)
-            for pid, code in pairs:
+            for pid, code in through.objects.filter(person_id__in=chunk) \
+                    .values_list("person_id", "caregroup__code"):
                 grouped[pid].append(code)
             for pid, codes in grouped.items():
                 current_care[pid] = tuple(sorted(codes))
 
         new_people: list[dict] = []
         new_care: list[tuple[int, tuple[str, ...]]] = []  # (index in new_people, codes)
-        to_update: list[Person] = []
+        changes: dict[int, tuple[_Row, list[str], str]] = {}
         events: list[dict] = []
         care_links: list[dict] = []
         care_unlink: list[int] = []
-        actor_id = getattr(actor, "pk", None)
         for row in rows:
-            household = row.group.household
+            household_id = row.group.household_id
             person = row.person
             if person is None:
                 values = {f: getattr(row, f) for f in PERSON_FIELDS}
-                values.update(household_id=household.pk, micro_grid_id=household.micro_grid_id,
+                values.update(household_id=household_id,
+                              micro_grid_id=grid_of_household[household_id],
                               id_number=row.id_number, id_number_hash=row.id_hash,
-                              phone_hash=phone_hash(row.phone), status=PersonStatus.ACTIVE)
+                              phone_hash=row.phone_hash, status=PersonStatus.ACTIVE)
                 if row.care_codes:
                     new_care.append((len(new_people), row.care_codes))
                 new_people.append(values)
                 continue
-            changes = [f for f in PERSON_FIELDS if getattr(person, f) != getattr(row, f)]
+            changed = [f for f in COMPARED if person.values[f] != getattr(row, f)]
             care_changed = current_care[person.pk] != row.care_codes
-            moved = person.household_id != household.pk
+            moved = person.household_id != household_id
             back = person.status != PersonStatus.ACTIVE
-            if not (changes or care_changed or moved or back):
+            if not (changed or care_changed or moved or back):
                 self.report.unchanged += 1
                 continue
             notes = []
-            for f in changes:
-                setattr(person, f, getattr(row, f))
-            if "phone" in changes:
-                person.phone_hash = phone_hash(row.phone)
             if care_changed:
-                names = dict(CareGroup.objects.values_list("code", "name"))
                 notes.append("关注类别:{} → {}".format(
-                    "、".join(names[c] for c in current_care[person.pk]) or "-",
-                    "、".join(names[c] for c in row.care_codes) or "-"))
+                    "、".join(care_names[c] for c in current_care[person.pk]) or "-",
+                    "、".join(care_names[c] for c in row.care_codes) or "-"))
                 care_unlink.append(person.pk)
                 care_links += [{"person_id": person.pk, "caregroup_id": care_ids[c]}
                                for c in row.care_codes]
@@ -541,24 +559,32 @@ class _Importer:
                 events.append({"person_id": person.pk, "kind": kind, "date": self.today,
                                "recorded_by_id": actor_id, "recorded_at": now, "note": reason,
                                "from_household_id": person.household_id,
-                               "to_household_id": household.pk})
-                person.household = household
-                person.micro_grid_id = household.micro_grid_id
-                person.status = PersonStatus.ACTIVE
-            person._change_reason = "; ".join([reason, *notes])
-            person.updated_at = now
-            to_update.append(person)
+                               "to_household_id": household_id})
+            changes[person.pk] = (row, notes, "; ".join([reason, *notes]))
 
+        to_update: list[Person] = []
+        for chunk in _chunks(list(changes)):
+            for person in Person.objects.filter(pk__in=chunk):
+                row, _notes, why = changes[person.pk]
+                for f in PERSON_FIELDS:
+                    setattr(person, f, getattr(row, f))
+                person.phone_hash = row.phone_hash
+                person.household_id = row.group.household_id
+                person.micro_grid_id = grid_of_household[row.group.household_id]
+                person.status = PersonStatus.ACTIVE
+                person.updated_at = now
+                person._change_reason = why
+                to_update.append(person)
         # A head stepping down first, so that the one-head constraint holds at every step.
-        stepping_down = [p for p in to_update if p.relation != Relation.HEAD]
-        rest = [p for p in to_update if p.relation == Relation.HEAD]
         fields = [*PERSON_FIELDS, "phone_hash", "household", "micro_grid", "status",
                   "updated_at"]
-        for batch in (stepping_down, rest):
+        history = {"default_user": actor, "default_change_reason": reason, "default_date": now}
+        for batch in ([p for p in to_update if p.relation != Relation.HEAD],
+                      [p for p in to_update if p.relation == Relation.HEAD]):
             if batch:
                 bulk_update_with_history(batch, Person, fields, batch_size=1000, **history)
         self.progress("write", 3, 5)
-        ids = bulk_insert_values(Person, new_people, user=actor, reason=reason, now=now)
+        ids = bulk_insert_values(Person, new_people, **insert)
         self.progress("write", 4, 5)
         for index, codes in new_care:
             care_links += [{"person_id": ids[index], "caregroup_id": care_ids[c]} for c in codes]
@@ -566,7 +592,6 @@ class _Importer:
                     "recorded_by_id": actor_id, "recorded_at": now, "note": reason,
                     "to_household_id": values["household_id"]}
                    for pid, values in zip(ids, new_people, strict=True)]
-        through = Person.care_groups.through
         for chunk in _chunks(care_unlink):
             through.objects.filter(person_id__in=chunk).delete()
         bulk_insert_values(through, care_links, now=now)

@@ -28,9 +28,15 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(
-            f"\n  地图 Map:        {base}/map\n"
-            f"  管理后台 Admin:  {base}/admin/  用户名 user: {DEMO_USERNAME}  "
-            f"密码 password: {DEMO_PASSWORD}\n"
-            f"  接口文档 API:    {base}/api/docs/\n"
+            f"\n  地图 Map:          {base}/map\n"
+            f"  登录 Log in:       {base}/admin/login/   密码 password: {DEMO_PASSWORD}\n"
+            f"    系统管理员 superuser:          {DEMO_USERNAME}\n"
+            f"    街道管理员 street admin:       street-admin\n"
+            f"    红花岗社区干部 community:      community-520302001001\n"
+            f"    网格长 grid leader:            leader-520302001001001001\n"
+            f"    网格员 grid worker:            worker-520302001001001001\n"
+            f"  一格一档 Grid files: {base}/registry/grids/\n"
+            f"  公示牌 Public boards: {base}/board/\n"
+            f"  接口文档 API:        {base}/api/docs/\n"
         ))
         call_command("runserver", f"{host}:{port}", use_reloader=False)
