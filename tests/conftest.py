@@ -25,7 +25,7 @@ def laocheng(db) -> Grid:
 @pytest.fixture
 def street_admin(db):
     return get_user_model().objects.create_user(
-        "street-admin", password="pw-street-admin", is_staff=True, is_superuser=True
+        "test-superuser", password="pw-street-admin", is_staff=True, is_superuser=True
     )
 
 

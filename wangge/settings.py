@@ -6,13 +6,14 @@ demo or test run: only in `demo` and `test` may SECRET_KEY be left unset.
 """
 
 import base64
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wangge.env import env_bool, env_choice, env_float, env_list, env_str
+from wangge.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    # Before wangge.core: its admin re-registers axes' AccessAttempt admin to audit unlocks.
+    "axes",
     "wangge.core",
     "wangge.grids",
     "wangge.registry",
@@ -100,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wangge.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wangge.core.middleware.LanguageMiddleware",
@@ -109,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the login page stating the reason.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wangge.urls"
@@ -132,9 +138,14 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("WANGGE_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 3 of lower-case, upper-case, digits and symbols (GB/T 22239-2019 8.1.4.1 a).
+    {"NAME": "wangge.core.security.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -202,3 +213,77 @@ WANGGE_SCOPE = "wangge.workforce.scope.assignment_prefixes"
 # Background tiles for the map; empty means no tile server (works offline).
 WANGGE_MAP_TILE_URL = env_str("WANGGE_MAP_TILE_URL", "")
 WANGGE_MAP_TILE_ATTRIBUTION = env_str("WANGGE_MAP_TILE_ATTRIBUTION", "")
+
+# --- security -----------------------------------------------------------------------------
+# Authentication and sessions to GB/T 22239-2019 (等保2.0) level 3 and OWASP ASVS L2.
+# Passwords: Argon2id for new and changed passwords; older hashes still verify and are
+# upgraded to Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Login failures (django-axes): after WANGGE_LOGIN_FAILURE_LIMIT failures in a row the login
+# is refused for WANGGE_LOCKOUT_MINUTES (0: until a security administrator unlocks it in the
+# admin); every refused try restarts the wait. WANGGE_LOCKOUT_BY: `username` locks the account
+# whatever address it is tried from; `username_or_ip` also locks an address after that many
+# failures for any accounts (an office behind one NAT address then shares that count).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("WANGGE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+WANGGE_LOCKOUT_MINUTES = env_int("WANGGE_LOCKOUT_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = (
+    timedelta(minutes=WANGGE_LOCKOUT_MINUTES) if WANGGE_LOCKOUT_MINUTES else None
+)
+AXES_LOCKOUT_PARAMETERS = {
+    "username": ["username"],
+    "username_or_ip": ["username", "ip_address"],
+}[env_choice("WANGGE_LOCKOUT_BY", "username", ("username", "username_or_ip"))]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wangge.core.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Idle timeout: the session ends WANGGE_SESSION_IDLE_MINUTES after the last request (every
+# request moves the expiry on), and when the browser closes.
+WANGGE_SESSION_IDLE_MINUTES = env_int("WANGGE_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = WANGGE_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
+# Headers on every response; the Content-Security-Policy comes from
+# wangge.core.security.ContentSecurityPolicyMiddleware.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS: set WANGGE_HTTPS=true when the site is served over HTTPS (directly or by a proxy).
+# Behind a proxy that ends TLS, WANGGE_PROXY_SSL_HEADER names the header it sets on HTTPS
+# requests, e.g. "X-Forwarded-Proto: https"; the proxy must overwrite it on every request.
+WANGGE_HTTPS = env_bool("WANGGE_HTTPS", False)
+if WANGGE_HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("WANGGE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = env_int("WANGGE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WANGGE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("WANGGE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # The __Host- prefix binds the cookies to this host, HTTPS and path / (ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    _proxy_header = env_str("WANGGE_PROXY_SSL_HEADER", "")
+    if _proxy_header:
+        _name, _sep, _value = _proxy_header.partition(":")
+        if not (_sep and _name.strip() and _value.strip()):
+            raise ImproperlyConfigured(
+                "WANGGE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', "
+                f"got {_proxy_header!r}."
+            )
+        SECURE_PROXY_SSL_HEADER = (
+            "HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip()
+        )

@@ -107,7 +107,7 @@ def test_level_changes_need_an_admin(laocheng, client, outsider, street_admin):
     payload["level"] = "red" if grid.level != "red" else "yellow"
     response = client.post(url, payload)
     assert response.status_code == 201
-    assert response.json()["changed_by"] == "street-admin"
+    assert response.json()["changed_by"] == "test-superuser"
     history = client.get(url).json()
     assert history[0]["level"] == payload["level"] and history[0]["reason"] == "隐患集中"
 

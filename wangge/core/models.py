@@ -7,6 +7,12 @@ class AuditAction(models.TextChoices):
     VIEW_UNMASKED = "view_unmasked", _("viewed personal data unmasked")
     EXPORT = "export", _("exported")
     IMPORT = "import", _("imported")
+    LOGIN = "login", _("logged in")
+    LOGIN_FAILED = "login_failed", _("failed to log in")
+    LOGOUT = "logout", _("logged out")
+    LOCKOUT = "lockout", _("locked out after failed logins")
+    UNLOCK = "unlock", _("unlocked a locked-out login")
+    PERMISSION_CHANGE = "permission_change", _("changed permissions")
 
 
 class AuditEvent(models.Model):
