@@ -7,3 +7,9 @@ class CoreConfig(AppConfig):
 
     name = "wangge.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # The audit of logins, lockouts and permission changes.
+        from wangge.core import signals
+
+        signals.connect()

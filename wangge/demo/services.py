@@ -10,14 +10,17 @@ from wangge.demo import laocheng, population, workforce
 from wangge.env import env_str
 from wangge.grids.models import Grid, GridType
 from wangge.grids.services import grids_import_geojson
+from wangge.registry import reference as registry_reference
 from wangge.registry.ledgers.organisations import import_organisations
 from wangge.registry.ledgers.people import import_people
-from wangge.registry.models import FacilityKind
+from wangge.registry.models import CareGroup, FacilityKind
 from wangge.registry.services import (
     PlacedItem,
     buildings_create_located,
     facilities_create_located,
 )
+from wangge.workforce import reference as workforce_reference
+from wangge.workforce.models import MustReportItem, Role, WorkItem
 
 DEMO_USERNAME = "admin"
 # Every demo account's password; demo only, never read by production settings.
@@ -48,6 +51,9 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
     nodes = laocheng.generate()
     lap("generate_grids")
     with transaction.atomic():
+        # Reference data normally comes with the migrations; a flushed database has none.
+        registry_reference.seed(CareGroup, FacilityKind)
+        workforce_reference.seed(Role, WorkItem, MustReportItem)
         for order, (code, name, description) in enumerate(laocheng.GRID_TYPES):
             GridType.objects.get_or_create(
                 code=code, defaults={"name": name, "description": description,
