@@ -85,3 +85,9 @@ def test_a_resident_finds_their_board_by_address(client, laocheng):
     page = client.get("/board/", {"q": building.name})
     assert f"/board/{MICRO_A}/" in page.content.decode()
     assert client.get("/board/999/").status_code == 404
+
+
+def test_a_worker_sees_their_duties(client, worker_a):
+    client.force_login(worker_a)
+    html = client.get("/me/").content.decode()
+    assert "专职网格员" in html and "信息采集" in html and "有不安全隐患必报" in html

@@ -3,6 +3,7 @@ with a QR code pointing at the board's page."""
 
 import segno
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 from wangge.grids.models import Grid
 from wangge.registry.models import Building
 from wangge.workforce import selectors
+from wangge.workforce.models import MustReportItem, WorkItem
 
 
 def _micro_grid(code: str) -> Grid:
@@ -20,6 +22,21 @@ def _micro_grid(code: str) -> Grid:
     if grid is None:
         raise Http404
     return grid
+
+
+@login_required
+@require_GET
+def my_work(request):
+    """A worker's own page: where they serve, what their roles ask of them, what to report."""
+    worker = getattr(request.user, "worker", None)
+    assignments = list(worker.assignments.current().select_related("grid", "role")) \
+        if worker else []
+    roles = {a.role_id for a in assignments}
+    return render(request, "workforce/my_work.html", {
+        "worker": worker, "assignments": assignments,
+        "work_items": WorkItem.objects.filter(role_id__in=roles).select_related("role"),
+        "must_report": MustReportItem.objects.all(),
+    })
 
 
 @require_GET
