@@ -157,7 +157,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/me/"
+LOGOUT_REDIRECT_URL = "/map"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.browser
 
 
 def _login(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/?next=/registry/ledgers/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-street-admin")
-    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/accounts/login/?next=/registry/ledgers/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "pw-street-admin")
+    page.click(".login button[type=submit]")
     expect(page.locator("h1")).to_have_text("台账")
 
 

@@ -60,6 +60,8 @@ urlpatterns = [path("token/", TokenLoginView.as_view())]
 
 
 def _user(name: str, **fields):
+    """A staff account (the admin's login page admits staff only) unless told otherwise."""
+    fields.setdefault("is_staff", True)
     return User.objects.create_user(f"sec-{name}", password=PASSWORD, **fields)
 
 
@@ -136,7 +138,7 @@ def test_a_security_administrator_unlocks_a_login_and_that_is_audited(client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(client, user.username, "wrong-password")
     attempt = AccessAttempt.objects.get(username=user.username)
-    security = _user("security-unlocks", is_staff=True)
+    security = _user("security-unlocks")
     security.groups.add(Group.objects.get(name=SECURITY_ADMINISTRATOR))
     admin_client = Client()
     admin_client.force_login(security)
@@ -166,7 +168,7 @@ def test_token_login_passes_the_request_to_axes_and_is_locked_too(client):
 
 
 def test_force_login_still_works(client):
-    client.force_login(_user("forced", is_staff=True))
+    client.force_login(_user("forced"))
     assert client.get("/admin/").status_code == 200
 
 
@@ -200,7 +202,7 @@ def test_character_classes():
 
 
 def test_the_password_change_page_refuses_a_weak_password(client):
-    user = _user("changes", is_staff=True)
+    user = _user("changes")
     client.force_login(user)
     response = client.post("/admin/password_change/", {
         "old_password": PASSWORD, "new_password1": "abcdefghijk", "new_password2": "abcdefghijk",
@@ -232,7 +234,7 @@ def test_an_old_hash_still_logs_in_and_is_upgraded(client):
 
 
 def test_the_session_cookie_lasts_until_the_browser_closes_and_scripts_cannot_read_it(client):
-    user = _user("cookie", is_staff=True)
+    user = _user("cookie")
     response = _login(client, user.username, PASSWORD)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
@@ -242,7 +244,7 @@ def test_the_session_cookie_lasts_until_the_browser_closes_and_scripts_cannot_re
 
 
 def test_an_idle_session_ends_after_30_minutes_and_activity_keeps_it(client):
-    user = _user("idle", is_staff=True)
+    user = _user("idle")
     _login(client, user.username, PASSWORD)
     key = client.session.session_key
     start = timezone.now()
@@ -267,7 +269,7 @@ def test_an_idle_session_ends_after_30_minutes_and_activity_keeps_it(client):
 
 
 def test_login_failure_lockout_and_logout_are_audited(client):
-    user = _user("audited", is_staff=True)
+    user = _user("audited")
     assert _login(client, user.username, PASSWORD).status_code == 302
     login = _events(AuditAction.LOGIN).get(actor=user)
     assert login.ip_address == "127.0.0.1"
@@ -291,7 +293,7 @@ def test_login_failure_lockout_and_logout_are_audited(client):
 
 
 def test_adding_a_user_to_a_group_is_audited():
-    user = _user("joins")
+    user = _user("joins", is_staff=False)
     group = Group.objects.get(name=AUDITOR)
     user.groups.add(group)
     event = _events(AuditAction.PERMISSION_CHANGE).get(target_type="auth.user",
@@ -303,7 +305,7 @@ def test_adding_a_user_to_a_group_is_audited():
 
 
 def test_staff_superuser_and_permission_grants_are_audited():
-    user = _user("promoted")
+    user = _user("promoted", is_staff=False)
     user.is_staff = True
     user.save()
     event = _events(AuditAction.PERMISSION_CHANGE, target_id=str(user.pk)).get()
@@ -317,9 +319,9 @@ def test_staff_superuser_and_permission_grants_are_audited():
 
 
 def test_a_grant_through_the_admin_names_who_made_it(client):
-    security = _user("security", is_staff=True)
+    security = _user("security")
     security.groups.add(Group.objects.get(name=SECURITY_ADMINISTRATOR))
-    clerk = _user("clerk")
+    clerk = _user("clerk", is_staff=False)
     auditor_group = Group.objects.get(name=AUDITOR)
     client.force_login(security)
     response = client.post(f"/admin/auth/user/{clerk.pk}/change/", {
@@ -336,7 +338,7 @@ def test_a_grant_through_the_admin_names_who_made_it(client):
 
 
 def _role_user(name, role):
-    user = _user(name, is_staff=True)
+    user = _user(name)
     user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -383,7 +385,7 @@ def test_the_auditor_reads_and_exports_the_audit_log_but_cannot_change_it(client
 
 def test_the_system_administrator_manages_accounts_but_not_permissions(client):
     sysadmin = _role_user("sysadmin", SYSTEM_ADMINISTRATOR)
-    clerk = _user("clerk-2")
+    clerk = _user("clerk-2", is_staff=False)
     client.force_login(sysadmin)
     assert client.get("/admin/core/auditevent/").status_code == 403
     client.post(f"/admin/auth/user/{clerk.pk}/change/", {

@@ -74,3 +74,38 @@ def test_token_login_for_api_clients(client, worker_a):
     assert body["count"] == Person.objects.filter(micro_grid__code=MICRO_A).count()
     bad = client.post("/api/auth/token/", {"username": worker_a.username, "password": "nope"})
     assert bad.status_code == 400
+
+
+def test_workers_log_in_on_the_login_page_and_land_on_their_work(client, worker_a):
+    response = client.post("/accounts/login/", {"username": worker_a.username,
+                                                "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    assert client.get("/me/").status_code == 200
+    # Grid workers are not staff: the admin is closed to them.
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_admin_shows_staff_only_their_subtree(client, street_staff):
+    import datetime
+
+    from django.contrib.auth.models import Permission
+
+    from tests.grids import factories
+    from wangge.grids.models import Grid
+    from wangge.grids.services import grids_import_geojson
+    from wangge.workforce.models import Assignment, Role, Worker
+
+    grids_import_geojson(data=factories.small_tree(), actor=None, reason="another street")
+    elsewhere = Assignment.objects.create(
+        worker=Worker.objects.create(name="别的街道干部"), grid=Grid.objects.get(
+            code=factories.STREET), role=Role.objects.get(code="street_officer"),
+        started_on=datetime.date(2026, 1, 1))
+    street_staff.user_permissions.add(Permission.objects.get(codename="view_assignment"))
+    client.force_login(street_staff)
+    listing = client.get("/admin/workforce/assignment/?q=别的街道干部")
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 0
+    own = Assignment.objects.filter(grid__code__startswith="520302001").first()
+    assert client.get(f"/admin/workforce/assignment/{own.pk}/change/").status_code == 200
+    assert client.get(f"/admin/workforce/assignment/{elsewhere.pk}/change/").status_code \
+        in (302, 404)

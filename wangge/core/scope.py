@@ -44,3 +44,25 @@ class ScopedQuerySet(models.QuerySet):
 
     def in_subtree(self, code: str):
         return self.filter(**{f"{self.scope_path}__startswith": code})
+
+
+def restrict(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
+    """Any queryset limited to the user's subtree through `path` (a path to a grid code)."""
+    prefixes = scope_prefixes(user)
+    if prefixes is None:
+        return queryset
+    if not prefixes:
+        return queryset.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{path}__startswith": prefix})
+    return queryset.filter(condition).distinct()
+
+
+class ScopedAdminMixin:
+    """Admin lists and change pages limited to the staff member's part of the tree."""
+
+    scope_path = "grid__code"
+
+    def get_queryset(self, request):
+        return restrict(super().get_queryset(request), request.user, self.scope_path)

@@ -76,8 +76,7 @@ def load(*, password: str, reason: str) -> dict[str, int]:
     assign(admin, street, "street_officer")
     instructors = [worker(_name(rng), party=True) for _ in communities]
     for community, instructor in zip(communities, instructors, strict=True):
-        officer = worker(_name(rng), username=f"community-{community.code}", party=True,
-                         staff=True)
+        officer = worker(_name(rng), username=f"community-{community.code}", party=True)
         assign(officer, community, "community_officer")
         assign(instructor, community, "instructor")
         assign(worker(_name(rng)), community, "police")

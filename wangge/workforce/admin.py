@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from wangge.core.scope import ScopedAdminMixin
 from wangge.workforce.models import (
     Assignment,
     MustReportItem,
@@ -42,7 +43,8 @@ class MustReportItemAdmin(NoDelete, SimpleHistoryAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(NoDelete, SimpleHistoryAdmin):
+class WorkerAdmin(ScopedAdminMixin, NoDelete, SimpleHistoryAdmin):
+    scope_path = "assignments__grid__code"
     list_display = ["name", "work_phone", "party_member", "user", "active"]
     list_filter = ["party_member", "active"]
     search_fields = ["name", "user__username"]
@@ -50,7 +52,7 @@ class WorkerAdmin(NoDelete, SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(NoDelete, SimpleHistoryAdmin):
+class AssignmentAdmin(ScopedAdminMixin, NoDelete, SimpleHistoryAdmin):
     """Assignments start and end through the workforce services (one leader per micro-grid);
     here they are read."""
 
@@ -67,7 +69,7 @@ class AssignmentAdmin(NoDelete, SimpleHistoryAdmin):
 
 
 @admin.register(PartyOrg)
-class PartyOrgAdmin(NoDelete, SimpleHistoryAdmin):
+class PartyOrgAdmin(ScopedAdminMixin, NoDelete, SimpleHistoryAdmin):
     list_display = ["name", "level", "grid", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "grid__code"]

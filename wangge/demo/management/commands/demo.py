@@ -29,7 +29,7 @@ class Command(BaseCommand):
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(
             f"\n  地图 Map:          {base}/map\n"
-            f"  登录 Log in:       {base}/admin/login/   密码 password: {DEMO_PASSWORD}\n"
+            f"  登录 Log in:       {base}/accounts/login/   密码 password: {DEMO_PASSWORD}\n"
             f"    系统管理员 superuser:          {DEMO_USERNAME}\n"
             f"    街道管理员 street admin:       street-admin\n"
             f"    红花岗社区干部 community:      community-520302001001\n"
