@@ -17,12 +17,8 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import F
 from django.test import Client, override_settings
-from django.urls import path
+from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from wangge.core.models import AuditAction, AuditEvent
 from wangge.core.security import (
@@ -41,22 +37,6 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Sec-Passw0rd-Ok"
 User = get_user_model()
-
-
-class TokenLoginView(APIView):
-    """What rest_framework.authtoken.views.obtain_auth_token does, without its Token model
-    (the authtoken app is not installed yet): authenticate through AuthTokenSerializer."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
-    def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        return Response({"user": serializer.validated_data["user"].get_username()})
-
-
-urlpatterns = [path("token/", TokenLoginView.as_view())]
 
 
 def _user(name: str, **fields):
@@ -151,20 +131,28 @@ def test_a_security_administrator_unlocks_a_login_and_that_is_audited(client):
     assert _login(client, user.username, PASSWORD).status_code == 302
 
 
-@pytest.mark.urls("tests.core.test_security")
 def test_token_login_passes_the_request_to_axes_and_is_locked_too(client):
     user = _user("api")
-    assert client.post("/token/", {"username": user.username, "password": PASSWORD}) \
-        .json() == {"user": user.username}
+    url = reverse("api-token")
+    assert "token" in client.post(url, {"username": user.username, "password": PASSWORD}).json()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post("/token/", {"username": user.username, "password": "x"}) \
-            .status_code == 400
-    response = client.post("/token/", {"username": user.username, "password": "x"})
+        assert client.post(url, {"username": user.username, "password": "x"}).status_code == 400
+    response = client.post(url, {"username": user.username, "password": "x"})
     assert response.status_code == 429
-    response = client.post("/token/", {"username": user.username, "password": PASSWORD})
+    response = client.post(url, {"username": user.username, "password": PASSWORD})
     assert response.status_code == 429
     assert response.json() == {"detail": _chinese_lockout_message()}
     assert _events(AuditAction.LOCKOUT, target_label=user.username).count() == 1
+
+
+def test_the_site_login_page_says_why_too(client):
+    user = _user("site-login", is_staff=False)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": user.username,
+                                                  "password": "wrong-password"})
+    assert response.status_code == 429
+    assert _chinese_lockout_message() in response.content.decode()
+    assert 'name="password"' in response.content.decode()
 
 
 def test_force_login_still_works(client):

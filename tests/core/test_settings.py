@@ -59,3 +59,11 @@ def test_postgres_url_is_honoured():
     result = _settings(SECRET_KEY="x" * 50, WANGGE_DATA_KEY=KEY, DATABASE_URL="postgres://u@127.0.0.1:5432/w")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "django.db.backends.postgresql"
+
+
+def test_generate_data_key_makes_a_key_settings_accept():
+    made = subprocess.run([sys.executable, "-m", "wangge", "generate_data_key"],
+                          env={**os.environ, "WANGGE_MODE": "test"}, capture_output=True,
+                          text=True, check=True)
+    key = made.stdout.strip()
+    assert _settings(SECRET_KEY="x" * 50, WANGGE_DATA_KEY=key).returncode == 0
