@@ -276,6 +276,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Behind a proxy that ends TLS, WANGGE_PROXY_SSL_HEADER names the header it sets on HTTPS
 # requests, e.g. "X-Forwarded-Proto: https"; the proxy must overwrite it on every request.
 WANGGE_HTTPS = env_bool("WANGGE_HTTPS", False)
+if env_str("WANGGE_PROXY_SSL_HEADER") and not WANGGE_HTTPS:
+    raise ImproperlyConfigured("WANGGE_PROXY_SSL_HEADER is set: set WANGGE_HTTPS=true too.")
 if WANGGE_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("WANGGE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP

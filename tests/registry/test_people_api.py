@@ -44,7 +44,7 @@ def test_reveal_needs_a_reason_and_is_audit_logged(client, street_admin, person)
     response = client.post(url, {"reason": "核实低保申请"})
     assert response.status_code == 200
     assert response.json()["id_number"] == person.id_number
-    event = AuditEvent.objects.get(target_id=str(person.pk))
+    event = AuditEvent.objects.get(target_type="registry.person", target_id=str(person.pk))
     assert (event.action, event.actor, event.reason) == ("view_unmasked", street_admin,
                                                          "核实低保申请")
 
@@ -54,7 +54,8 @@ def test_reveal_is_refused_without_the_permission(outsider, person):
 
     with pytest.raises(services.RegistryError):
         services.person_reveal(person=person, actor=outsider, reason="好奇")
-    assert not AuditEvent.objects.filter(target_id=str(person.pk)).exists()
+    assert not AuditEvent.objects.filter(target_type="registry.person",
+                                         target_id=str(person.pk)).exists()
 
 
 @pytest.mark.parametrize("url", [

@@ -9,8 +9,6 @@ The audit of logins and permission changes is in `wangge.core.signals`; the sett
 the `# --- security ---` block of `wangge.settings`.
 """
 
-import base64
-import hashlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -147,21 +145,12 @@ def flag_lockout_on_http_request(sender, request=None, **kwargs) -> None:
 
 # --- Content-Security-Policy --------------------------------------------------------------
 
-# Inline event handlers in our templates, allowed by their hash alone ('unsafe-hashes'):
-# base.html's language switcher. Move them into static scripts and drop them from here.
-INLINE_HANDLERS = ("this.form.submit()",)
-
 # Views whose third-party templates carry an inline <script>: drf-spectacular's Swagger UI
 # and ReDoc pages (their *Split* variants serve the script as a file and need no exception).
 INLINE_SCRIPT_VIEWS = frozenset({
     "drf_spectacular.views.SpectacularSwaggerView",
     "drf_spectacular.views.SpectacularRedocView",
 })
-
-
-def _hash_source(code: str) -> str:
-    digest = hashlib.sha256(code.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def tile_source(url: str) -> str:
@@ -197,9 +186,6 @@ def content_security_policy(*, tile_url: str = "", inline_scripts: bool = False)
     script = ["'self'"]
     if inline_scripts:
         script.append("'unsafe-inline'")
-    else:
-        script.append("'unsafe-hashes'")
-        script.extend(_hash_source(code) for code in INLINE_HANDLERS)
     directives = [
         "default-src 'self'",
         "img-src " + " ".join(img),
