@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.validators import InvalidValue, parse_resident_id
 from wangge.registry.choices import (
     FacilityCondition,
     HouseUse,
@@ -31,8 +32,6 @@ class PersonFilter(PlacedFilter):
         fields = ["grid", "name", "id_number", "care_group", "population_type", "status"]
 
     def filter_id_number(self, queryset, name, value):
-        from wangge.core.validators import InvalidValue, parse_resident_id
-
         try:
             number = parse_resident_id(value).number
         except InvalidValue:

@@ -7,8 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from wangge.grids.choices import CODE_LENGTH, TIER_BY_CODE_LENGTH, TIER_ORDER
 from wangge.grids.models import Grid
+from wangge.grids.selectors import grid_ancestors
 from wangge.registry.choices import HouseUse, PersonStatus, PopulationType
 from wangge.registry.models import (
     Building,
@@ -140,8 +140,6 @@ class GridFile:
 
 def grid_file(*, grid: Grid) -> GridFile:
     """One grid, one file: the node's figures and each child's, which add up to them."""
-    from wangge.grids.selectors import grid_ancestors
-
     total = grid_figures(code=grid.code).get(grid.code, GridFigures())
     children = list(grid.children.order_by("code"))
     per_child: dict[str, GridFigures] = {}
@@ -154,11 +152,3 @@ def grid_file(*, grid: Grid) -> GridFile:
         children=[(c, per_child.get(c.code, GridFigures())) for c in children],
         care_groups=list(CareGroup.objects.all()),
     )
-
-
-def child_code_length(code: str) -> int | None:
-    tier = TIER_BY_CODE_LENGTH.get(len(code))
-    pos = TIER_ORDER.index(tier) if tier else None
-    if pos is None or pos + 1 >= len(TIER_ORDER):
-        return None
-    return CODE_LENGTH[TIER_ORDER[pos + 1]]

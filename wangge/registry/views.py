@@ -20,6 +20,7 @@ from wangge.core.validators import mask_phone, mask_resident_id
 from wangge.grids.models import Grid
 from wangge.grids.selectors import grid_level_history
 from wangge.registry import filters, selectors, services
+from wangge.registry.grid_file_export import write_grid_file_pdf, write_grid_file_xlsx
 from wangge.registry.ledgers.files import (
     LEDGERS,
     export_ledger,
@@ -30,6 +31,7 @@ from wangge.registry.ledgers.files import (
 from wangge.registry.ledgers.people import Mode
 from wangge.registry.ledgers.tabular import LedgerFileError
 from wangge.registry.models import LedgerImport
+from wangge.workforce import selectors as workforce
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,8 +73,6 @@ def grid_file_home(request):
 @require_GET
 def grid_file_view(request, code: str):
     """一格一档: a grid's figures, each child's, the level history of a micro-grid."""
-    from wangge.workforce import selectors as workforce
-
     grid = _grid_for(request.user, code)
     gf = selectors.grid_file(grid=grid)
     return render(request, "registry/grid_file.html", {
@@ -87,8 +87,6 @@ def grid_file_view(request, code: str):
 @login_required
 @require_GET
 def grid_file_xlsx(request, code: str):
-    from wangge.registry.grid_file_export import write_grid_file_xlsx
-
     grid = _grid_for(request.user, code)
     buffer = io.BytesIO()
     write_grid_file_xlsx(selectors.grid_file(grid=grid), buffer)
@@ -98,8 +96,6 @@ def grid_file_xlsx(request, code: str):
 @login_required
 @require_GET
 def grid_file_pdf(request, code: str):
-    from wangge.registry.grid_file_export import write_grid_file_pdf
-
     grid = _grid_for(request.user, code)
     buffer = io.BytesIO()
     write_grid_file_pdf(selectors.grid_file(grid=grid), buffer)
