@@ -102,21 +102,10 @@ def generate_rows(buildings: list[tuple[str, str]], types: dict[str, str], count
             floor = 1 + (h // 3) // 2 if residential else 1 + h // 4
             room = f"{floor}{1 + (h // 3) % 2:02d}" if residential else f"{1 + h}"
             place = (grid, building, unit, room)
-            r = rng.random()
-            population = "户籍人口" if r < 0.85 else ("流动人口" if r < 0.99 else "境外人员")
+            population = pop.draw_population_type(rng)
             surname = pop.SURNAMES[int(rng.integers(len(pop.SURNAMES)))]
             head_sex = "male" if rng.random() < 0.6 else "female"
-            care: list[str] = []
-            if size == 1 and head_age >= 70:
-                care.append("独居老人")
-            elif head_age >= 65 and rng.random() < 0.3:
-                care.append("空巢老人")
-            for group, p in (("残疾人", 0.02), ("低保户", 0.03), ("特困人员", 0.003),
-                             ("重点优抚对象", 0.005), ("社区矫正人员", 0.0008),
-                             ("刑满释放人员", 0.0015), ("严重精神障碍患者", 0.002),
-                             ("吸毒人员", 0.0005)):
-                if rng.random() < p:
-                    care.append(group)
+            care = pop.draw_care_groups(rng, household_size=size, head_age=head_age)
             person(place, "户主", pop._name(rng, surname), head_sex,
                    pop._birth(rng, head_age, head_age + 1), population, political(head_age),
                    care)

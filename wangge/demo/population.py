@@ -64,6 +64,29 @@ class Population:
     facilities: list[tuple[str, str, float, float, str]]  # kind, code, lon, lat, condition
 
 
+# Shares of each care group among household heads (关注类别), roughly as streets report them.
+CARE_GROUP_SHARES = (("残疾人", 0.02), ("低保户", 0.03), ("特困人员", 0.003),
+                     ("重点优抚对象", 0.005), ("社区矫正人员", 0.0008), ("刑满释放人员", 0.0015),
+                     ("严重精神障碍患者", 0.002), ("吸毒人员", 0.0005))
+
+
+def draw_population_type(rng) -> str:
+    r = rng.random()
+    return "户籍人口" if r < 0.85 else ("流动人口" if r < 0.99 else "境外人员")
+
+
+def draw_care_groups(rng, *, household_size: int, head_age: int) -> list[str]:
+    """Care groups of a household's head: elderly living alone or in an empty nest, and the
+    rest by their shares."""
+    care: list[str] = []
+    if household_size == 1 and head_age >= 70:
+        care.append("独居老人")
+    elif head_age >= 65 and rng.random() < 0.3:
+        care.append("空巢老人")
+    care += [group for group, share in CARE_GROUP_SHARES if rng.random() < share]
+    return care
+
+
 def _points_in(geom, n: int, rng) -> list[tuple[float, float]]:
     x0, y0, x1, y1 = geom.bounds
     found: list[tuple[float, float]] = []
@@ -152,24 +175,13 @@ def generate(micro_grids: list[MicroGrid]) -> Population:
             unit = str(1 + h % 3) if residential else ""
             floor = 1 + (h // 3) // 2 if residential else 1 + h // 4
             room = f"{floor}{1 + (h // 3) % 2:02d}" if residential else f"{101 + h}"
-            r = rng.random()
-            population = "户籍人口" if r < 0.85 else ("流动人口" if r < 0.99 else "境外人员")
+            population = draw_population_type(rng)
             surname = SURNAMES[int(rng.integers(len(SURNAMES)))]
             head_sex = "male" if rng.random() < 0.6 else "female"
             head_age = int(rng.integers(24, 88))
             size = 1 if head_age >= 70 and rng.random() < 0.35 else int(
                 rng.choice([1, 2, 3, 3, 4, 4, 5]))
-            care: list[str] = []
-            if size == 1 and head_age >= 70:
-                care.append("独居老人")
-            elif head_age >= 65 and rng.random() < 0.3:
-                care.append("空巢老人")
-            for group, p in (("残疾人", 0.02), ("低保户", 0.03), ("特困人员", 0.003),
-                             ("重点优抚对象", 0.005), ("社区矫正人员", 0.0008),
-                             ("刑满释放人员", 0.0015), ("严重精神障碍患者", 0.002),
-                             ("吸毒人员", 0.0005)):
-                if rng.random() < p:
-                    care.append(group)
+            care = draw_care_groups(rng, household_size=size, head_age=head_age)
             person(grid, building, unit, room, "户主", _name(rng, surname), head_sex,
                    _birth(rng, head_age, head_age + 1), population,
                    {"political": political(head_age), "care": care})

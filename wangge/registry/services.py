@@ -222,23 +222,23 @@ def _locate_all(items: list[PlacedItem]) -> list[int]:
     return [ids[index.codes[i]] for i in found]
 
 
-def buildings_create_located(*, items: list[PlacedItem], actor, reason: str) -> list[Building]:
-    """Create buildings at their locations, each in the micro-grid that holds it."""
+def _create_located(model, *, items: list[PlacedItem], actor, reason: str) -> list:
     with transaction.atomic():
         grid_ids = _locate_all(items)
-        buildings = [Building(micro_grid_id=g, lon=i.lon, lat=i.lat, **i.fields)
-                     for i, g in zip(items, grid_ids, strict=True)]
-        bulk_insert(buildings, user=_user(actor), reason=reason)
-        return buildings
+        records = [model(micro_grid_id=g, lon=i.lon, lat=i.lat, **i.fields)
+                   for i, g in zip(items, grid_ids, strict=True)]
+        bulk_insert(records, user=_user(actor), reason=reason)
+        return records
+
+
+def buildings_create_located(*, items: list[PlacedItem], actor, reason: str) -> list[Building]:
+    """Create buildings at their locations, each in the micro-grid that holds it."""
+    return _create_located(Building, items=items, actor=actor, reason=reason)
 
 
 def facilities_create_located(*, items: list[PlacedItem], actor, reason: str) -> list[Facility]:
-    with transaction.atomic():
-        grid_ids = _locate_all(items)
-        facilities = [Facility(micro_grid_id=g, lon=i.lon, lat=i.lat, **i.fields)
-                      for i, g in zip(items, grid_ids, strict=True)]
-        bulk_insert(facilities, user=_user(actor), reason=reason)
-        return facilities
+    """Create facilities (部件) at their locations, each in the micro-grid that holds it."""
+    return _create_located(Facility, items=items, actor=actor, reason=reason)
 
 
 def _user(actor):
