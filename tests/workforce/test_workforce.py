@@ -74,6 +74,7 @@ def test_the_public_board_needs_no_login_and_prints_with_a_qr_code(client, laoch
     assert "网格长" in html and board.must_report[0].title in html
     printed = client.get(f"/board/{MICRO_A}/print").content.decode()
     assert "<svg" in printed and board.leader.name in printed
+    assert "信息采集" in printed  # the services the team offers
     # No personal data of residents on a public page.
     assert "公民身份号码" not in html
 
