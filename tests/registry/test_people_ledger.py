@@ -204,3 +204,14 @@ def test_moves_and_deaths_never_delete(tmp_path):
     assert (head.status, spouse.status) == (PersonStatus.DECEASED, PersonStatus.MOVED_OUT)
     assert head.events.filter(kind=PersonEventKind.DIED).count() == 1
     assert spouse.history.count() == 2
+
+
+def test_rows_outside_the_importers_part_of_the_tree_are_refused(tmp_path):
+    from tests.registry.factories import OTHER_MICRO
+
+    path = _file(tmp_path, [person_row(1), person_row(2, grid=OTHER_MICRO, room="9")])
+    with open(path, "rb") as fh:
+        report = import_ledger(kind="people", file=fh, filename=path.name,
+                               mode=Mode.VALID_ROWS, scope=[MICRO])
+    assert (report.imported, report.rejected) == (1, 1)
+    assert report.errors[0].column == "微网格编码"

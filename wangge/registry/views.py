@@ -168,8 +168,8 @@ def ledger_import(request):
     if kind not in LEDGERS or mode not in Mode.CHOICES or upload is None:
         return HttpResponse(json.dumps({"error": _("Choose a ledger, a mode and a file.")}),
                             status=400, content_type="application/json")
-    if scope_prefixes(request.user) is not None:
-        # Until accounts carry their part of the tree, imports are for street administrators.
+    scope = scope_prefixes(request.user)
+    if scope == []:
         raise Http404
     content = upload.read()
     events: queue.Queue = queue.Queue()
@@ -178,7 +178,7 @@ def ledger_import(request):
     def work() -> None:
         try:
             report = import_ledger(kind=kind, file=io.BytesIO(content), filename=upload.name,
-                                   mode=mode, actor=user,
+                                   mode=mode, actor=user, scope=scope,
                                    progress=lambda s, d, t: events.put(
                                        {"stage": s, "done": d, "total": t}))
             error_file = None

@@ -73,11 +73,12 @@ def read_ledger(*, kind: str, file, filename: str | None = None):
 
 
 def import_ledger(*, kind: str, file, filename: str, mode: str = Mode.ALL_OR_NOTHING, actor=None,
-                  progress=None) -> ImportReport:
-    """Read and import a ledger file; raises LedgerFileError if the file cannot be read."""
+                  progress=None, scope: list[str] | None = None) -> ImportReport:
+    """Read and import a ledger file; raises LedgerFileError if the file cannot be read.
+    Rows outside `scope` (grid-code prefixes; None: everywhere) are refused."""
     sheet = read_ledger(kind=kind, file=file, filename=filename)
     return LEDGERS[kind].importer(rows=sheet.rows, mode=mode, actor=actor, filename=filename,
-                                  progress=progress)
+                                  progress=progress, scope=scope)
 
 
 def write_error_file(*, kind: str, report: ImportReport, target) -> None:

@@ -85,7 +85,7 @@ def _check(sheet_row: SheetRow, grids: dict[str, int]) -> tuple[dict | None, lis
 
 def import_organisations(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NOTHING,
                          actor=None, reason: str = "", filename: str = "",
-                         progress=None) -> ImportReport:
+                         progress=None, scope: list[str] | None = None) -> ImportReport:
     if mode not in Mode.CHOICES:
         raise ValueError(f"unknown mode {mode!r}")
     reason = reason or _("organisations ledger import %(file)s") % {"file": filename}
@@ -93,6 +93,8 @@ def import_organisations(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NO
     codes = {v.normalize_text(r.values.get(COL_GRID)) for r in sheet_rows}
     grids = dict(Grid.objects.filter(code__in=codes, tier=Tier.MICRO_GRID)
                  .values_list("code", "pk"))
+    if scope is not None:  # outside the importer's part of the tree: as if it did not exist
+        grids = {code: pk for code, pk in grids.items() if code.startswith(tuple(scope))}
     report = ImportReport()
     errors: dict[int, list[RowError]] = {}
     parsed: list[tuple[SheetRow, dict]] = []

@@ -299,8 +299,9 @@ COMPARED = [f for f in PERSON_FIELDS if f != "phone"] + ["phone_hash"]
 
 class _Importer:
     def __init__(self, *, mode: str, actor, progress: Callable[[str, int, int], None],
-                 today: datetime.date, reason: str):
+                 today: datetime.date, reason: str, scope: list[str] | None = None):
         self.mode, self.actor, self.progress, self.today = mode, actor, progress, today
+        self.scope = scope
         self.reason = reason
         self.report = ImportReport()
         self.errors: dict[int, list[RowError]] = defaultdict(list)
@@ -368,6 +369,13 @@ class _Importer:
                     continue
                 row.grid_id = known[0][0]
             row.building_id = by_key.get((row.grid_id, row.building))
+        if self.scope is not None:
+            codes_by_id = dict(Grid.objects.filter(pk__in={r.grid_id for r in rows if r.grid_id})
+                               .values_list("pk", "code"))
+            for row in rows:
+                code = codes_by_id.get(row.grid_id, "")
+                if row.grid_id and self.ok(row) and not code.startswith(tuple(self.scope)):
+                    self.reject(row, COL_GRID, _("is outside your part of the grid tree"))
         building_ids = {r.building_id for r in rows if r.building_id is not None}
         for chunk in _chunks(sorted(building_ids)):
             for pk, grid_id, name, unit, number in House.objects.filter(building_id__in=chunk) \
@@ -610,14 +618,18 @@ class _Importer:
 
 def import_people(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NOTHING, actor=None,
                   reason: str = "", progress: Callable[[str, int, int], None] | None = None,
-                  today: datetime.date | None = None, filename: str = "") -> ImportReport:
-    """Check every row, then write (all rows, or only the valid ones in `valid-rows` mode)."""
+                  today: datetime.date | None = None, filename: str = "",
+                  scope: list[str] | None = None) -> ImportReport:
+    """Check every row, then write (all rows, or only the valid ones in `valid-rows` mode).
+    `scope` (grid-code prefixes; None: everywhere) refuses rows outside the importer's part
+    of the tree."""
     if mode not in Mode.CHOICES:
         raise ValueError(f"unknown mode {mode!r}")
     importer = _Importer(
         mode=mode, actor=actor, progress=progress or (lambda stage, done, total: None),
         today=today or timezone.localdate(),
         reason=reason or _("people ledger import %(file)s") % {"file": filename},
+        scope=scope,
     )
     sheet_rows = list(rows)
     checked = importer.check_rows(sheet_rows)
