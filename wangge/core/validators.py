@@ -98,7 +98,9 @@ def normalize_text(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = str(value).translate(_WIDTH_TABLE)
+    text = value if type(value) is str else str(value)
+    if not text.isascii():  # full-width forms and zero-width marks are never ASCII
+        text = text.translate(_WIDTH_TABLE)
     return " ".join(text.split())
 
 
