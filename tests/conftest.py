@@ -67,3 +67,19 @@ def street_staff(laocheng):
 @pytest.fixture
 def worker_b(laocheng):
     return _demo_user(f"worker-{MICRO_B}")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """`force_login` skips the login form, and so the second factor too."""
+    from django.test import Client
+
+    from tests.helpers import mark_verified_for_tests
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        mark_verified_for_tests(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "simple_history",
     # Before wangge.core: its admin re-registers axes' AccessAttempt admin to audit unlocks.
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wangge.core",
     "wangge.grids",
     "wangge.registry",
@@ -112,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends a logged-in user who still owes the second factor to it (wangge.core.two_factor).
+    "wangge.core.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -299,3 +304,16 @@ if WANGGE_HTTPS:
         SECURE_PROXY_SSL_HEADER = (
             "HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip()
         )
+# Two-factor login (TOTP with django-otp; GB/T 22239-2019 8.1.4.1 d: administrators log in
+# with two kinds of authentication). Anyone may turn it on at /accounts/2fa/setup/; once on,
+# every login asks for the code. WANGGE_2FA_REQUIRED makes it compulsory for superusers and
+# for staff whose part of the grid tree is a whole street or more. It defaults to on, except
+# in the demo (WANGGE_MODE=demo), so that the local demo can be tried without a phone; tests
+# run with WANGGE_MODE=test and so with it on.
+WANGGE_2FA_REQUIRED = env_bool("WANGGE_2FA_REQUIRED", MODE != "demo")
+# Wrong codes in a row after which the half-finished login is ended (logged out).
+WANGGE_2FA_FAILURE_LIMIT = env_int("WANGGE_2FA_FAILURE_LIMIT", 5, minimum=1)
+OTP_TOTP_ISSUER = "wangge"
+# The admin never shows a device's secret or QR code: a security administrator can reset
+# (delete) a user's device, not copy it.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from wangge.core.api import TokenLoginApi
 from wangge.core.views import healthz
 
 admin.site.site_header = _("wangge grid governance")
@@ -14,11 +14,12 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/2fa/", include("wangge.core.two_factor")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/grids/", include("wangge.grids.api_urls")),
     path("api/", include("wangge.registry.api_urls")),
     path("registry/", include("wangge.registry.urls")),

@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit of logins, lockouts and permission changes.
-        from wangge.core import signals
+        from wangge.core import signals, two_factor  # noqa: F401 (connects its audit too)
 
         signals.connect()

@@ -13,6 +13,10 @@ class AuditAction(models.TextChoices):
     LOCKOUT = "lockout", _("locked out after failed logins")
     UNLOCK = "unlock", _("unlocked a locked-out login")
     PERMISSION_CHANGE = "permission_change", _("changed permissions")
+    TWO_FACTOR_ENROLL = "2fa_enroll", _("set up two-factor login")
+    TWO_FACTOR_VERIFY = "2fa_verify", _("passed the two-factor check")
+    TWO_FACTOR_FAILED = "2fa_failed", _("entered a wrong two-factor code")
+    TWO_FACTOR_RESET = "2fa_reset", _("removed a two-factor device")
 
 
 class AuditEvent(models.Model):
