@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wangge.core.scope import scope_prefixes
+from wangge.core.scope import restrict
 from wangge.core.validators import mask_phone, mask_resident_id
 from wangge.grids.models import Grid
 from wangge.registry import filters, services
@@ -50,11 +50,8 @@ class ScopedMixin:
 
     def get_grid(self, code: str) -> Grid:
         """A micro-grid the user may place things in."""
-        grids = Grid.objects.micro_grids().filter(code=code)
-        prefixes = scope_prefixes(self.request.user)
-        if prefixes is not None and not any(code.startswith(p) for p in prefixes):
-            grids = grids.none()
-        grid = grids.first()
+        grid = restrict(Grid.objects.micro_grids().filter(code=code), self.request.user,
+                        "code").first()
         if grid is None:
             raise serializers.ValidationError({"micro_grid": [_("No such micro-grid.")]})
         return grid
