@@ -32,22 +32,16 @@ class ScopedQuerySet(models.QuerySet):
     scope_path = "micro_grid__code"
 
     def for_user(self, user):
-        prefixes = scope_prefixes(user)
-        if prefixes is None:
-            return self
-        if not prefixes:
-            return self.none()
-        condition = Q()
-        for prefix in prefixes:
-            condition |= Q(**{f"{self.scope_path}__startswith": prefix})
-        return self.filter(condition)
+        return restrict(self, user, self.scope_path, distinct=False)
 
     def in_subtree(self, code: str):
         return self.filter(**{f"{self.scope_path}__startswith": code})
 
 
-def restrict(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
-    """Any queryset limited to the user's subtree through `path` (a path to a grid code)."""
+def restrict(queryset: models.QuerySet, user, path: str, *,
+             distinct: bool = True) -> models.QuerySet:
+    """Any queryset limited to the user's subtree through `path` (a path to a grid code).
+    `distinct` for paths through a to-many relation (a worker's assignments)."""
     prefixes = scope_prefixes(user)
     if prefixes is None:
         return queryset
@@ -56,7 +50,8 @@ def restrict(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
     condition = Q()
     for prefix in prefixes:
         condition |= Q(**{f"{path}__startswith": prefix})
-    return queryset.filter(condition).distinct()
+    queryset = queryset.filter(condition)
+    return queryset.distinct() if distinct else queryset
 
 
 class ScopedAdminMixin:

@@ -20,6 +20,7 @@ from wangge.workforce.models import Assignment, PartyOrg, Role, Worker
 
 SEED = 20200103
 STARTED = datetime.date(2020, 1, 1)
+STARTED_DT = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 GRID_BRANCHES = 15
 BUILDING_GROUPS = 30
 CENTRE_HOUSEHOLDS = 310
@@ -113,8 +114,6 @@ def load(*, password: str, reason: str) -> dict[str, int]:
     return {"users": len(users), "workers": len(workers), "assignments": len(assignments),
             **party}
 
-
-STARTED_DT = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 def _party_orgs(communities, grids, reason) -> dict[str, int]:

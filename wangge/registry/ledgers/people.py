@@ -516,8 +516,9 @@ class _Importer:
         grid_of_household = {g.household_id: self.houses[g.house_key][1] for g in groups}
         self.progress("write", 2, 5)
 
-        care_ids = dict(CareGroup.objects.values_list("code", "pk"))
-        care_names = dict(CareGroup.objects.values_list("code", "name"))
+        care_groups = list(CareGroup.objects.values_list("code", "pk", "name"))
+        care_ids = {code: pk for code, pk, _name in care_groups}
+        care_names = {code: name for code, _pk, name in care_groups}
         current_care: dict[int, tuple[str, ...]] = defaultdict(tuple)
         through = Person.care_groups.through
         for chunk in _chunks([r.person.pk for r in rows if r.person is not None]):
