@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "wangge.grids",
     "wangge.registry",
     "wangge.workforce",
+    "wangge.cases",
+    "wangge.channels",
     "wangge.demo",
     "wangge.bench",
 ]
@@ -222,6 +224,38 @@ WANGGE_SCOPE = "wangge.workforce.scope.assignment_prefixes"
 # Background tiles for the map; empty means no tile server (works offline).
 WANGGE_MAP_TILE_URL = env_str("WANGGE_MAP_TILE_URL", "")
 WANGGE_MAP_TILE_ATTRIBUTION = env_str("WANGGE_MAP_TILE_ATTRIBUTION", "")
+
+# --- cases --------------------------------------------------------------------------------
+# Working hours of a working day; time limits count these (weekends and public holidays are
+# in the calendar the street keeps in the admin).
+WANGGE_WORK_HOURS = env_str("WANGGE_WORK_HOURS", "09:00-12:00,13:30-17:30")
+try:
+    from wangge.cases.calendar import parse_work_hours
+
+    parse_work_hours(WANGGE_WORK_HOURS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WANGGE_WORK_HOURS: {exc}") from exc
+# Seconds between sweeps run by the web server itself; 0 leaves the sweep to a scheduler
+# (`wangge cases sweep`).
+WANGGE_SWEEP_INTERVAL = env_int("WANGGE_SWEEP_INTERVAL", 0 if MODE == "test" else 300,
+                                minimum=0)
+# Notification backends, by dotted path (wangge.core.notify: LogNotifier, SmsNotifier,
+# WeComNotifier, EmailNotifier).
+WANGGE_NOTIFIERS = env_list("WANGGE_NOTIFIERS", ["wangge.core.notify.LogNotifier"])
+WANGGE_SMS_URL = env_str("WANGGE_SMS_URL", "")
+WANGGE_WECOM_WEBHOOK = env_str("WANGGE_WECOM_WEBHOOK", "")
+# Possible duplicates: same category, this close (metres) and this recent (days).
+WANGGE_DUPLICATE_DISTANCE_M = env_float("WANGGE_DUPLICATE_DISTANCE_M", 150.0, minimum=0)
+WANGGE_DUPLICATE_DAYS = env_int("WANGGE_DUPLICATE_DAYS", 7, minimum=0)
+# Largest photo accepted with a case, in bytes.
+WANGGE_PHOTO_MAX_BYTES = env_int("WANGGE_PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+
+# --- channels -----------------------------------------------------------------------------
+# Open311 API key of the demo client (demo mode only; real keys are issued in the admin).
+WANGGE_DEMO_OPEN311_KEY = env_str("WANGGE_DEMO_OPEN311_KEY", "demo-open311-key")
+# Shared secret for signed smart access-control events; required in production.
+WANGGE_ACCESS_CONTROL_SECRET = env_str(
+    "WANGGE_ACCESS_CONTROL_SECRET", "" if MODE == "production" else "demo-access-secret")
 
 # --- security -----------------------------------------------------------------------------
 # Authentication and sessions to GB/T 22239-2019 (等保2.0) level 3 and OWASP ASVS L2.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/grids/", include("wangge.grids.api_urls")),
     path("api/", include("wangge.registry.api_urls")),
+    path("api/", include("wangge.cases.api_urls")),
     path("registry/", include("wangge.registry.urls")),
     path("", include("wangge.workforce.urls")),
     path("", include("wangge.grids.urls")),

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from wangge.cases import reference as cases_reference
+from wangge.cases.models import CalendarDay, Category, LevelLimit
 from wangge.demo import laocheng, population, workforce
 from wangge.env import env_str
 from wangge.grids.models import Grid, GridType
@@ -54,6 +56,7 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
         # Reference data normally comes with the migrations; a flushed database has none.
         registry_reference.seed(CareGroup, FacilityKind)
         workforce_reference.seed(Role, WorkItem, MustReportItem)
+        cases_reference.seed(Category, LevelLimit, CalendarDay)
         for order, (code, name, description) in enumerate(laocheng.GRID_TYPES):
             GridType.objects.get_or_create(
                 code=code, defaults={"name": name, "description": description,

@@ -1,0 +1,98 @@
+"""Reads of cases. Every staff read starts from `Case.objects.for_user(user)`; the public
+reads (a reporter's own case by tracking code, published results) carry no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from wangge.cases.choices import Status
+from wangge.cases.models import Case, CaseStep, Category, DirectLineItem
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    return (Case.objects.for_user(user)
+            .select_related("category", "category__parent", "grid", "responsible", "handler"))
+
+
+def case_get(*, user, code: str) -> Case:
+    """A case the user may see, with its timeline and lists; DoesNotExist otherwise."""
+    return (case_list(user=user)
+            .prefetch_related(Prefetch("steps", CaseStep.objects.select_related("responsible")),
+                              "discussions", "feedback", "photos",
+                              Prefetch("direct_line_items",
+                                       DirectLineItem.objects.select_related("meeting")))
+            .get(tracking_code=code.strip().upper()))
+
+
+def case_public_get(*, code: str) -> Case:
+    """A case by its tracking code for the reporter: nothing but the case itself."""
+    return (Case.objects.select_related("category", "grid", "duplicate_of")
+            .prefetch_related(Prefetch("steps", CaseStep.objects.only(
+                "case_id", "seq", "action", "to_status", "to_level", "at", "note")),
+                "feedback", "photos")
+            .get(tracking_code=code.strip().upper()))
+
+
+def published_cases() -> QuerySet[Case]:
+    """Closed resident appeals published with their result (no name, phone or address)."""
+    return (Case.objects.filter(published=True, status__in=[Status.CLOSED, Status.EVALUATED])
+            .select_related("category", "grid", "grid__parent")
+            .order_by("-closed_at", "-id"))
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).select_related("parent")
+
+
+def leaf_categories() -> QuerySet[Category]:
+    return categories().filter(parent__isnull=False).order_by("parent__sort_order",
+                                                              "sort_order")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    case: Case
+    distance_m: float | None
+
+
+def _distance_m(lon1, lat1, lon2, lat2) -> float:
+    """Great-circle distance in metres (haversine)."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def possible_duplicates(*, category: Category, lon: float | None, lat: float | None,
+                        at: dt.datetime | None = None, grid_code: str = "",
+                        exclude_id: int | None = None, user=None,
+                        limit: int = 5) -> list[Candidate]:
+    """Recent cases of the same category near the same place: the same micro-grid when
+    there is no point, within `WANGGE_DUPLICATE_DISTANCE_M` when there is one."""
+    at = at or timezone.now()
+    since = at - dt.timedelta(days=settings.WANGGE_DUPLICATE_DAYS)
+    qs = Case.objects.for_user(user) if user is not None else Case.objects.all()
+    qs = (qs.filter(category=category, reported_at__gte=since, reported_at__lte=at)
+          .exclude(status__in=[Status.MERGED, Status.DECLINED])
+          .select_related("grid", "category"))
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    radius = settings.WANGGE_DUPLICATE_DISTANCE_M
+    if lon is None or lat is None:
+        return [Candidate(c, None) for c in qs.filter(grid__code=grid_code)[:limit]] \
+            if grid_code else []
+    # A box around the point first (degrees), then the exact distance.
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    near = qs.filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+    found = [Candidate(c, _distance_m(lon, lat, c.lon, c.lat)) for c in near[:200]]
+    found = [c for c in found if c.distance_m <= radius]
+    found.sort(key=lambda c: (c.distance_m, -c.case.reported_at.timestamp()))
+    return found[:limit]

@@ -1,0 +1,415 @@
+"""Writes of the case workflow. `case_report` opens a case, `case_act` is the one way to
+move it (it runs `workflow.apply` under a row lock and saves what the move produced),
+`case_sweep` raises what has lapsed, and the direct-line functions record the secretary's
+meetings. Notifications go out after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.cases import notices
+from wangge.cases.calendar import WorkCalendar
+from wangge.cases.choices import RUNNING, Action, Decision, Level, MeetingStatus
+from wangge.cases.models import (
+    Case,
+    CasePhoto,
+    Category,
+    DirectLineItem,
+    DirectLineMeeting,
+    LevelLimit,
+)
+from wangge.cases.workflow import (
+    TRANSITIONS,
+    CaseConflict,
+    CaseError,
+    Context,
+    Effects,
+    Who,
+    apply,
+)
+from wangge.core.scope import scope_prefixes
+from wangge.core.validators import InvalidValue, parse_phone
+from wangge.grids.choices import Tier
+from wangge.grids.models import Grid
+from wangge.grids.selectors import locate_point
+from wangge.registry.models import Building
+from wangge.registry.services import phone_hash
+
+__all__ = [
+    "CaseConflict",
+    "CaseError",
+    "CasePermissionDenied",
+    "case_act",
+    "case_report",
+    "case_sweep",
+    "direct_line_meeting_create",
+    "direct_line_meeting_record",
+    "tracking_code_new",
+]
+
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
+DEFAULT_LIMITS = {Level.GRID: (16, 4), Level.COMMUNITY: (24, 4), Level.STREET: (40, 8)}
+
+
+class CasePermissionDenied(CaseError):
+    """The user may see the case but this step is not theirs to take."""
+
+
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+
+
+def level_limits() -> dict[str, tuple[int, int]]:
+    limits = dict(DEFAULT_LIMITS)
+    for row in LevelLimit.objects.all():
+        limits[row.level] = (row.working_hours, row.warn_hours)
+    return limits
+
+
+def context(*, actor, at: dt.datetime | None = None,
+            calendar: WorkCalendar | None = None,
+            limits: dict[str, tuple[int, int]] | None = None) -> Context:
+    cache: dict[str, Grid] = {}
+
+    def grid_by_code(code: str) -> Grid:
+        if code not in cache:
+            cache[code] = Grid.objects.get(code=code)
+        return cache[code]
+
+    return Context(actor=actor, actor_name=_actor_name(actor), at=at or timezone.now(),
+                   calendar=calendar or WorkCalendar.load(), limits=limits or level_limits(),
+                   grid_by_code=grid_by_code)
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return _("system")
+    worker = getattr(actor, "worker", None) if hasattr(actor, "pk") else None
+    try:
+        name = worker.name if worker is not None else ""
+    except Exception:
+        name = ""
+    return name or actor.get_username()
+
+
+# --- opening a case --------------------------------------------------------------------------
+
+
+def _place(*, lon, lat, building: Building | None, grid: Grid | None) -> Grid:
+    """Where the case happened: the point's micro-grid, the building's, or a given node."""
+    if lon is not None and lat is not None:
+        located = locate_point(lon=lon, lat=lat)
+        if located.micro_grid is None:
+            raise CaseError(_("This place is outside every micro-grid of the street. "
+                              "Move the pin or give the address."))
+        return located.micro_grid
+    if building is not None:
+        return building.micro_grid
+    if grid is not None:
+        return grid
+    raise CaseError(_("Say where it is: a point on the map, a building or a grid."))
+
+
+@transaction.atomic
+def case_report(*, source: str, category: Category, title: str, description: str,
+                actor=None, lon: float | None = None, lat: float | None = None,
+                address: str = "", building: Building | None = None,
+                grid: Grid | None = None, urgency: str = "normal",
+                reporter_name: str = "", reporter_phone: str = "", reporter_email: str = "",
+                external_id: str = "", reported_at: dt.datetime | None = None,
+                photos: Iterable[UploadedFile] = (), note: str = "") -> Case:
+    """Open a case (信息收集). A staff `actor` may only report in their own part of the
+    tree; `actor=None` is a channel (resident, hotline, access control)."""
+    if not category.active or category.children.exists():
+        raise CaseError(_("Choose a specific, active category."))
+    if not description.strip():
+        raise CaseError(_("Describe the matter."))
+    phone = ""
+    if reporter_phone.strip():
+        try:
+            phone = parse_phone(reporter_phone)
+        except InvalidValue as exc:
+            raise CaseError(str(exc)) from exc
+    place = _place(lon=lon, lat=lat, building=building, grid=grid)
+    if actor is not None:
+        prefixes = scope_prefixes(actor)
+        if prefixes is not None and not any(place.code.startswith(p) for p in prefixes):
+            raise CasePermissionDenied(
+                _("%(grid)s is outside your grids; its own workers report matters there.")
+                % {"grid": place.name})
+    at = reported_at or timezone.now()
+    case = Case(source=source, category=category, title=(title or description)[:100].strip(),
+                description=description.strip(), urgency=urgency, address=address[:200],
+                lon=lon, lat=lat, building=building, grid=place, responsible=place,
+                reporter_name=reporter_name[:50], reporter_phone=phone,
+                reporter_phone_hash=phone_hash(phone) if phone else "",
+                reporter_email=reporter_email[:200], reported_by=actor,
+                external_id=external_id[:60], reported_at=at,
+                tracking_code=tracking_code_new())
+    ctx = context(actor=actor, at=at)
+    effects = apply(case, Action.REPORT, ctx, note=note)
+    case.save()
+    _save_effects(case, effects)
+    _save_photos(case, photos, CasePhoto.Stage.REPORT)
+    return case
+
+
+# --- moving a case ---------------------------------------------------------------------------
+
+
+def _authorise(case: Case, who: str, actor) -> None:
+    if actor is None:  # the sweep, a channel or an importer: trusted code paths
+        return
+    prefixes = scope_prefixes(actor)
+    holds = prefixes is None or any(case.responsible.code.startswith(p) for p in prefixes)
+    if who == Who.ANYONE_IN_SCOPE:
+        ok = holds or prefixes is None or any(case.grid.code.startswith(p) for p in prefixes)
+    elif who == Who.HANDLER:
+        ok = holds or (case.handler is not None and case.handler.user_id == actor.pk)
+    elif who == Who.APPROVER:
+        ok = holds and actor.has_perm("cases.approve_deferral")
+    else:
+        ok = holds
+    if not ok:
+        if who == Who.APPROVER and holds:
+            raise CasePermissionDenied(_("Deferring a case needs the approval of a community "
+                                         "or street officer."))
+        raise CasePermissionDenied(
+            _("The case is held by %(grid)s (%(level)s); this step is theirs.")
+            % {"grid": case.responsible.name, "level": case.get_level_display()})
+
+
+def _lock(case_id: int) -> Case:
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("grid", "responsible", "category", "handler")
+            .get(pk=case_id))
+
+
+def case_act(*, case: Case | int, action: str, actor, note: str = "",
+             expected_version: int | None = None, at: dt.datetime | None = None,
+             photos: Iterable[UploadedFile] = (), **params) -> Case:
+    """Take one step on a case (the one transition function). Runs atomically under a row
+    lock; if the case moved since the caller saw it (`expected_version`) or the step is not
+    allowed from its status, raises `CaseConflict` carrying the current case."""
+    case_id = case if isinstance(case, int) else case.pk
+    with transaction.atomic():
+        locked = _lock(case_id)
+        if expected_version is not None and locked.version != expected_version:
+            raise CaseConflict(_("The case changed while you were looking at it: it is now "
+                                 "“%(status)s”. Reload and try again.")
+                               % {"status": locked.get_status_display()}, locked)
+        rule = TRANSITIONS.get(action)
+        if rule is None:
+            raise CaseError(_("Unknown action."))
+        _authorise(locked, rule.who, actor)
+        params = _load_params(locked, action, params)
+        effects = apply(locked, action, context(actor=actor, at=at), params, note=note.strip())
+        locked.save()
+        _save_effects(locked, effects)
+        if action == Action.MARK_DUPLICATE:
+            _note_merge(locked, params["duplicate_of"], actor, at)
+        stage = (CasePhoto.Stage.RESULT if action in (Action.HANDLE, Action.HANDLE_ON_SPOT)
+                 else CasePhoto.Stage.REPORT)
+        _save_photos(locked, photos, stage)
+    return locked
+
+
+def _load_params(case: Case, action: str, params: dict) -> dict:
+    """Add what a move needs from the database: the latest feedback row for an evaluation,
+    the open agenda item for the direct line."""
+    if action in (Action.EVALUATE, Action.REOPEN):
+        params["latest_feedback"] = case.feedback.order_by("-at", "-id").first()
+    if action in (Action.DIRECT_LINE, Action.DIRECT_LINE_DECISION):
+        params["open_item"] = (DirectLineItem.objects.select_for_update()
+                               .filter(case=case, decided_at__isnull=True).first())
+        if action == Action.DIRECT_LINE and "meeting" not in params:
+            params["meeting"] = (DirectLineMeeting.objects
+                                 .filter(street__code=case.grid.code[:9],
+                                         status=MeetingStatus.PLANNED,
+                                         held_on__gte=timezone.localdate())
+                                 .order_by("held_on").first())
+    return params
+
+
+def _note_merge(duplicate: Case, original: Case, actor, at) -> None:
+    """The original case's timeline says which duplicate was merged into it."""
+    original = _lock(original.pk)
+    effects = apply(original, Action.COMMENT, context(actor=actor, at=at),
+                    note=_("Duplicate %(code)s merged into this case.")
+                    % {"code": duplicate.tracking_code})
+    effects.step.data["merged"] = duplicate.tracking_code
+    original.save()
+    _save_effects(original, effects)
+
+
+def _save_effects(case: Case, effects: Effects) -> None:
+    effects.step.case = case
+    effects.step.save()
+    for row in effects.discussions:
+        row.case = case
+        row.save()
+    for row in effects.feedback:
+        row.case = case
+        row.save()
+    for row in effects.updated_feedback:
+        row.save(update_fields=["evaluation", "evaluation_comment", "evaluated_at"])
+    if effects.new_item is not None:
+        effects.new_item.case = case
+        effects.new_item.save()
+    if effects.decided_item is not None:
+        effects.decided_item.save()
+    if effects.notices:
+        pending = list(effects.notices)
+        transaction.on_commit(lambda: notices.send(pending))
+
+
+def _save_photos(case: Case, photos: Iterable[UploadedFile], stage: str) -> None:
+    for photo in photos:
+        CasePhoto.objects.create(case=case, stage=stage, image=photo)
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    raised: list[str] = field(default_factory=list)
+    direct_line: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"raised {len(self.raised)}, to the direct line {len(self.direct_line)}, "
+                f"warned {len(self.warned)}")
+
+
+def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
+    """Raise every running case whose level's time limit has passed (grid → community →
+    street → the secretary's direct line) and warn of those near it. Idempotent: a raised
+    case gets the new level's limit, a warned case is not warned again at the same level,
+    so a second sweep at the same moment does nothing."""
+    now = now or timezone.now()
+    result = SweepResult()
+    calendar, limits = WorkCalendar.load(), level_limits()
+    lapsed = list(Case.objects.filter(status__in=RUNNING, level_due_at__lte=now)
+                  .order_by("level_due_at").values_list("pk", flat=True))
+    for case_id in lapsed:
+        _sweep_one(case_id, now, calendar, limits, result)
+    near = list(Case.objects.filter(status__in=RUNNING, level_warn_at__lte=now,
+                                    level_due_at__gt=now, warned_at__isnull=True)
+                .values_list("pk", flat=True))
+    for case_id in near:
+        with transaction.atomic():
+            case = _lock(case_id)
+            if (case.status not in RUNNING or case.warned_at is not None
+                    or case.level_warn_at is None or case.level_warn_at > now):
+                continue
+            effects = apply(case, Action.WARN, Context(
+                actor=None, actor_name=_("system"), at=now, calendar=calendar, limits=limits,
+                grid_by_code=_grid_getter()),
+                note=_("The time limit at this level is near: %(due)s.")
+                % {"due": timezone.localtime(case.level_due_at).strftime("%Y-%m-%d %H:%M")})
+            case.save()
+            _save_effects(case, effects)
+            result.warned.append(case.tracking_code)
+    return result
+
+
+def _grid_getter():
+    cache: dict[str, Grid] = {}
+
+    def get(code: str) -> Grid:
+        if code not in cache:
+            cache[code] = Grid.objects.get(code=code)
+        return cache[code]
+
+    return get
+
+
+def _sweep_one(case_id, now, calendar, limits, result: SweepResult) -> None:
+    with transaction.atomic():
+        case = _lock(case_id)
+        # Looked at again under the lock: someone may have acted since the list was read.
+        if case.status not in RUNNING or case.level_due_at is None or case.level_due_at > now:
+            return
+        ctx = Context(actor=None, actor_name=_("system"), at=now, calendar=calendar,
+                      limits=limits, grid_by_code=_grid_getter())
+        level = case.get_level_display()
+        if case.level == Level.STREET:
+            params = _load_params(case, Action.DIRECT_LINE, {})
+            if params["open_item"] is not None:
+                return
+            effects = apply(case, Action.DIRECT_LINE, ctx, params,
+                            note=_("Not solved within the street's time limit: put on the "
+                                   "secretary's direct line automatically."))
+            result.direct_line.append(case.tracking_code)
+        else:
+            effects = apply(case, Action.RAISE, ctx,
+                            note=_("The time limit at the %(level)s level passed: raised "
+                                   "automatically.") % {"level": level})
+            result.raised.append(case.tracking_code)
+        case.save()
+        _save_effects(case, effects)
+
+
+# --- the secretary's direct line --------------------------------------------------------------
+
+
+@transaction.atomic
+def direct_line_meeting_create(*, street: Grid, held_on: dt.date, title: str,
+                               actor) -> DirectLineMeeting:
+    """Plan a meeting; cases already waiting for the direct line go on its agenda."""
+    if street.tier != Tier.STREET:
+        raise CaseError(_("A direct-line meeting belongs to a street."))
+    prefixes = scope_prefixes(actor) if actor is not None else None
+    if prefixes is not None and not any(street.code.startswith(p) for p in prefixes):
+        raise CasePermissionDenied(_("Only the street's own staff plan its meetings."))
+    meeting = DirectLineMeeting.objects.create(street=street, held_on=held_on, title=title)
+    DirectLineItem.objects.filter(meeting__isnull=True, decided_at__isnull=True,
+                                  case__grid__code__startswith=street.code).update(
+                                      meeting=meeting)
+    return meeting
+
+
+@dataclass
+class MeetingDecision:
+    case: Case
+    decision: str
+    note: str
+    handler: object | None = None
+    handling_unit: str = ""
+    days: int = 10
+    until: dt.date | None = None
+
+
+def direct_line_meeting_record(*, meeting: DirectLineMeeting, participants: str,
+                               minutes: str, decisions: list[MeetingDecision],
+                               actor) -> DirectLineMeeting:
+    """Record a held meeting: who took part, the minutes, and the decision on each case,
+    which moves the case on (dispatched with a new time limit, deferred, or declined)."""
+    if not participants.strip():
+        raise CaseError(_("List the participants."))
+    for item in decisions:
+        if item.decision not in Decision.values:
+            raise CaseError(_("Choose a decision."))
+    with transaction.atomic():
+        meeting = DirectLineMeeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status == MeetingStatus.HELD:
+            raise CaseConflict(_("This meeting has already been recorded."), None)
+        meeting.participants, meeting.minutes = participants.strip(), minutes.strip()
+        meeting.status = MeetingStatus.HELD
+        meeting.save()
+        for item in decisions:
+            case_act(case=item.case, action=Action.DIRECT_LINE_DECISION, actor=actor,
+                     note=item.note, decision=item.decision, handler=item.handler,
+                     handling_unit=item.handling_unit, days=item.days, until=item.until,
+                     meeting=meeting)
+    return meeting
+
