@@ -1,6 +1,7 @@
 """The closed loop through the service layer, as the people in it would take it."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -44,7 +45,7 @@ def test_full_loop_accept_dispatch_handle_close_evaluate(case_a, worker_a, leade
     steps = list(case.steps.order_by("seq").values_list("action", "from_status", "to_status"))
     assert [s[0] for s in steps] == ["report", "accept", "dispatch", "start", "handle",
                                      "close", "evaluate"]
-    assert all(a[2] == b[1] for a, b in zip(steps, steps[1:], strict=False))
+    assert all(a[2] == b[1] for a, b in itertools.pairwise(steps))
     assert case.discussions.count() == 1 and case.feedback.get().evaluation == "satisfied"
 
 
