@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.cases import notices
+from wangge.cases import notices, stats
 from wangge.cases.calendar import WorkCalendar
 from wangge.cases.choices import RUNNING, Action, Decision, Level, MeetingStatus
 from wangge.cases.models import (
@@ -154,10 +154,7 @@ def case_report(*, source: str, category: Category, title: str, description: str
                 reporter_email=reporter_email[:200], reported_by=actor,
                 external_id=external_id[:60], reported_at=at,
                 tracking_code=tracking_code_new())
-    ctx = context(actor=actor, at=at)
-    effects = apply(case, Action.REPORT, ctx, note=note)
-    case.save()
-    _save_effects(case, effects)
+    _move(case, Action.REPORT, context(actor=actor, at=at), {}, note)
     _save_photos(case, photos, CasePhoto.Stage.REPORT)
     return case
 
@@ -211,9 +208,7 @@ def case_act(*, case: Case | int, action: str, actor, note: str = "",
             raise CaseError(_("Unknown action."))
         _authorise(locked, rule.who, actor)
         params = _load_params(locked, action, params)
-        effects = apply(locked, action, context(actor=actor, at=at), params, note=note.strip())
-        locked.save()
-        _save_effects(locked, effects)
+        _move(locked, action, context(actor=actor, at=at), params, note.strip())
         if action == Action.MARK_DUPLICATE:
             _note_merge(locked, params["duplicate_of"], actor, at)
         stage = (CasePhoto.Stage.RESULT if action in (Action.HANDLE, Action.HANDLE_ON_SPOT)
@@ -242,12 +237,22 @@ def _load_params(case: Case, action: str, params: dict) -> dict:
 def _note_merge(duplicate: Case, original: Case, actor, at) -> None:
     """The original case's timeline says which duplicate was merged into it."""
     original = _lock(original.pk)
-    effects = apply(original, Action.COMMENT, context(actor=actor, at=at),
-                    note=_("Duplicate %(code)s merged into this case.")
+    effects = _move(original, Action.COMMENT, context(actor=actor, at=at), {},
+                    _("Duplicate %(code)s merged into this case.")
                     % {"code": duplicate.tracking_code})
     effects.step.data["merged"] = duplicate.tracking_code
-    original.save()
-    _save_effects(original, effects)
+    effects.step.save(update_fields=["data"])
+
+
+def _move(case: Case, action: str, ctx: Context, params: dict, note: str) -> Effects:
+    """Make the move, save the case and what the move produced, and keep the precomputed
+    figures current, all in the caller's transaction."""
+    before = stats.facts(case) if case.pk else None
+    effects = apply(case, action, ctx, params, note=note)
+    case.save()
+    _save_effects(case, effects)
+    stats.record_change(case, before, stats.facts(case))
+    return effects
 
 
 def _save_effects(case: Case, effects: Effects) -> None:
@@ -311,13 +316,11 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
             if (case.status not in RUNNING or case.warned_at is not None
                     or case.level_warn_at is None or case.level_warn_at > now):
                 continue
-            effects = apply(case, Action.WARN, Context(
+            _move(case, Action.WARN, Context(
                 actor=None, actor_name=_("system"), at=now, calendar=calendar, limits=limits,
-                grid_by_code=_grid_getter()),
-                note=_("The time limit at this level is near: %(due)s.")
+                grid_by_code=_grid_getter()), {},
+                _("The time limit at this level is near: %(due)s.")
                 % {"due": timezone.localtime(case.level_due_at).strftime("%Y-%m-%d %H:%M")})
-            case.save()
-            _save_effects(case, effects)
             result.warned.append(case.tracking_code)
     return result
 
@@ -346,17 +349,15 @@ def _sweep_one(case_id, now, calendar, limits, result: SweepResult) -> None:
             params = _load_params(case, Action.DIRECT_LINE, {})
             if params["open_item"] is not None:
                 return
-            effects = apply(case, Action.DIRECT_LINE, ctx, params,
-                            note=_("Not solved within the street's time limit: put on the "
-                                   "secretary's direct line automatically."))
+            _move(case, Action.DIRECT_LINE, ctx, params,
+                  _("Not solved within the street's time limit: put on the secretary's "
+                    "direct line automatically."))
             result.direct_line.append(case.tracking_code)
         else:
-            effects = apply(case, Action.RAISE, ctx,
-                            note=_("The time limit at the %(level)s level passed: raised "
-                                   "automatically.") % {"level": level})
+            _move(case, Action.RAISE, ctx, {},
+                  _("The time limit at the %(level)s level passed: raised automatically.")
+                  % {"level": level})
             result.raised.append(case.tracking_code)
-        case.save()
-        _save_effects(case, effects)
 
 
 # --- the secretary's direct line --------------------------------------------------------------

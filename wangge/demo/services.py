@@ -8,6 +8,7 @@ from django.db import transaction
 
 from wangge.cases import reference as cases_reference
 from wangge.cases.models import CalendarDay, Category, LevelLimit
+from wangge.channels import demo as channels_demo
 from wangge.demo import laocheng, population, workforce
 from wangge.env import env_str
 from wangge.grids.models import Grid, GridType
@@ -92,6 +93,7 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
         progress("安排网格服务队伍、党组织和账号 (workforce, Party, accounts)…")
         workforce.load(password=DEMO_PASSWORD, reason=REASON)
         lap("workforce")
+        channels_demo.load()
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_USERNAME).exists():
             user_model.objects.create_superuser(DEMO_USERNAME, "", DEMO_PASSWORD)
