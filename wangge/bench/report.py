@@ -169,7 +169,20 @@ def _ledger_section(entry: dict) -> list[str]:
     return lines + _machine(entry)
 
 
-SECTIONS = [("locate", _locate_section), ("ledger", _ledger_section)]
+def _section_of(module: str):
+    """A section rendered by the benchmark's own module (`section(entry) -> lines`)."""
+
+    def render(entry: dict) -> list[str]:
+        from importlib import import_module
+
+        return import_module(module).section(entry)
+
+    return render
+
+
+SECTIONS = [("locate", _locate_section), ("ledger", _ledger_section),
+            ("open311", _section_of("wangge.bench.open311")),
+            ("cases", _section_of("wangge.bench.cases"))]
 
 
 def write_markdown(data: dict) -> Path:

@@ -32,6 +32,12 @@ class Command(BaseCommand):
                          help="also run ours under cProfile on 20,000 rows and print the top 25")
         led.add_argument("--write", action="store_true",
                          help="write var/bench/results.json and docs/benchmarks.md")
+        # Each of these benchmarks declares its own options and runs itself (`add_arguments`,
+        # `run` in its module).
+        from wangge.bench import cases, open311
+
+        for module in (open311, cases):
+            module.add_arguments(sub.add_parser(module.NAME, help=module.HELP))
         run = sub.add_parser("ledger-run", help="(internal) one ledger measurement, run by "
                              "`bench ledger` in a child process with its own DATABASE_URL")
         run.add_argument("--which", required=True, choices=[
@@ -48,6 +54,10 @@ class Command(BaseCommand):
             self.locate(points=options["points"], write=options["write"])
         elif name == "ledger":
             self.ledger(**options)
+        elif name in ("open311", "cases"):
+            from importlib import import_module
+
+            import_module(f"wangge.bench.{name}").run(command=self, **options)
         else:
             self.ledger_run(**options)
 
