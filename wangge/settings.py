@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "wangge.workforce",
     "wangge.cases",
     "wangge.channels",
+    "wangge.workbench",
+    "wangge.console",
+    "wangge.portal",
     "wangge.demo",
     "wangge.bench",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include("wangge.registry.api_urls")),
     path("api/", include("wangge.cases.api_urls")),
     path("registry/", include("wangge.registry.urls")),
+    path("m/", include("wangge.workbench.urls")),
+    path("console/", include("wangge.console.urls")),
     path("", include("wangge.workforce.urls")),
     path("", include("wangge.grids.urls")),
     # Until the residents' site exists, the street map is the front page.
