@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from wangge.core.api import TokenLoginApi
@@ -28,6 +27,5 @@ urlpatterns = [
     path("console/", include("wangge.console.urls")),
     path("", include("wangge.workforce.urls")),
     path("", include("wangge.grids.urls")),
-    # Until the residents' site exists, the street map is the front page.
-    path("", RedirectView.as_view(pattern_name="map"), name="home"),
+    path("", include("wangge.portal.urls")),
 ]

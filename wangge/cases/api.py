@@ -552,9 +552,11 @@ class AppealEvaluateApi(APIView):
 
 
 class PublishedCaseSerializer(serializers.Serializer):
-    tracking_code = serializers.CharField()
+    """A published result: what kind of matter, where (micro-grid, not the house), when,
+    and what was done. Neither the resident's own text nor the tracking code: both may
+    identify the resident."""
+
     category = serializers.CharField(source="category.name")
-    title = serializers.CharField()
     community = serializers.SerializerMethodField()
     grid = serializers.CharField(source="grid.name")
     reported_at = serializers.DateTimeField()

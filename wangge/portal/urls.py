@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from wangge.portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("appeal/new", views.appeal_new, name="appeal-new"),
+    path("appeal/track", views.track, name="track"),
+    path("appeal/<str:code>", views.appeal_detail, name="appeal"),
+    path("appeal/<str:code>/rate", views.appeal_rate, name="appeal-rate"),
+    path("results", views.results, name="results"),
+]
