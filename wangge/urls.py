@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("wangge.registry.api_urls")),
     path("api/", include("wangge.cases.api_urls")),
     path("registry/", include("wangge.registry.urls")),
+    path("cases/", include("wangge.cases.urls")),
     path("m/", include("wangge.workbench.urls")),
     path("console/", include("wangge.console.urls")),
     path("", include("wangge.workforce.urls")),
