@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/grids/", include("wangge.grids.api_urls")),
     path("api/", include("wangge.registry.api_urls")),
     path("api/", include("wangge.cases.api_urls")),
+    path("api/", include("wangge.channels.api_urls")),
     path("registry/", include("wangge.registry.urls")),
     path("cases/", include("wangge.cases.urls")),
     path("m/", include("wangge.workbench.urls")),

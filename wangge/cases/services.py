@@ -125,7 +125,8 @@ def case_report(*, source: str, category: Category, title: str, description: str
                 grid: Grid | None = None, urgency: str = "normal",
                 reporter_name: str = "", reporter_phone: str = "", reporter_email: str = "",
                 external_id: str = "", reported_at: dt.datetime | None = None,
-                photos: Iterable[UploadedFile] = (), note: str = "") -> Case:
+                handling_unit: str = "", photos: Iterable[UploadedFile] = (),
+                note: str = "") -> Case:
     """Open a case (信息收集). A staff `actor` may only report in their own part of the
     tree; `actor=None` is a channel (resident, hotline, access control)."""
     if not category.active or category.children.exists():
@@ -153,6 +154,7 @@ def case_report(*, source: str, category: Category, title: str, description: str
                 reporter_phone_hash=phone_hash(phone) if phone else "",
                 reporter_email=reporter_email[:200], reported_by=actor,
                 external_id=external_id[:60], reported_at=at,
+                handling_unit=handling_unit[:100],
                 tracking_code=tracking_code_new())
     _move(case, Action.REPORT, context(actor=actor, at=at), {}, note)
     _save_photos(case, photos, CasePhoto.Stage.REPORT)

@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_VERIFY = "2fa_verify", _("passed the two-factor check")
     TWO_FACTOR_FAILED = "2fa_failed", _("entered a wrong two-factor code")
     TWO_FACTOR_RESET = "2fa_reset", _("removed a two-factor device")
+    REQUEST_REFUSED = "request_refused", _("refused a request with a bad signature")
 
 
 class AuditEvent(models.Model):
