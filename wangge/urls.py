@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("wangge.registry.api_urls")),
     path("api/", include("wangge.cases.api_urls")),
     path("api/", include("wangge.channels.api_urls")),
+    path("api/", include("wangge.workbench.api_urls")),
     path("open311/v2/", include("wangge.channels.open311_urls")),
     path("registry/", include("wangge.registry.urls")),
     path("cases/", include("wangge.cases.urls")),

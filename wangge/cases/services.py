@@ -34,6 +34,7 @@ from wangge.cases.workflow import (
     Effects,
     Who,
     apply,
+    possible,
 )
 from wangge.core.scope import scope_prefixes
 from wangge.core.validators import InvalidValue, parse_phone
@@ -184,6 +185,21 @@ def _authorise(case: Case, who: str, actor) -> None:
         raise CasePermissionDenied(
             _("The case is held by %(grid)s (%(level)s); this step is theirs.")
             % {"grid": case.responsible.name, "level": case.get_level_display()})
+
+
+def case_actions_for(*, case: Case, user, actions: Iterable[str]) -> list[str]:
+    """Of `actions`, those the user may take on the case now: possible from its status and
+    level (`workflow.possible`) and the user's to take (`_authorise`)."""
+    allowed = []
+    for action in actions:
+        if not possible(case, action):
+            continue
+        try:
+            _authorise(case, TRANSITIONS[action].who, user)
+        except CasePermissionDenied:
+            continue
+        allowed.append(action)
+    return allowed
 
 
 def _lock(case_id: int) -> Case:

@@ -86,6 +86,22 @@ TRANSITIONS: dict[str, Transition] = {
                                Who.ANYONE_IN_SCOPE),
 }
 
+def possible(case: Case, action: str) -> bool:
+    """Whether the table allows `action` from the case's status and the case is where the
+    action applies (a level-bound step at its level). For offering buttons; `apply`
+    remains the judge."""
+    rule = TRANSITIONS.get(action)
+    if rule is None or case.status not in rule.sources:
+        return False
+    if action == Action.HANDLE_ON_SPOT:
+        return case.level == Level.GRID
+    if action == Action.RAISE:
+        return case.level != Level.STREET
+    if action == Action.DIRECT_LINE:
+        return case.level == Level.STREET
+    return True
+
+
 # Actions a resident may take on their own case through its tracking code.
 REPORTER_ACTIONS = frozenset({Action.EVALUATE, Action.REOPEN})
 
