@@ -64,3 +64,21 @@ def test_the_admin_demands_a_reason_for_a_level_change(laocheng, street_admin, c
     assert grid.level == new
     assert grid.level_changes.first().reason == "居民反映噪音扰民增多"
     assert grid.level_changes.first().changed_by == street_admin
+
+
+@pytest.mark.parametrize(("who", "allowed"), [
+    ("community_officer", True), ("street_staff", True), ("leader_a", False),
+    ("worker_b", False), ("outsider", False)])
+def test_community_officers_and_above_change_levels_through_the_api(
+        laocheng, client, request, who, allowed):
+    from tests.conftest import MICRO_A
+
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    grid = Grid.objects.get(code=MICRO_A)
+    target = "red" if grid.level != "red" else "yellow"
+    response = client.post(f"/api/grids/{MICRO_A}/levels/", {"level": target,
+                                                             "reason": "连续发生盗窃案件"})
+    grid.refresh_from_db()
+    assert (response.status_code == 201 or response.status_code == 200) is allowed
+    assert (grid.level == target) is allowed

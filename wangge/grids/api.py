@@ -5,7 +5,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -155,7 +156,7 @@ class LocateBulkApi(APIView):
 class LevelChangeApi(APIView):
     """Change a micro-grid's level (green/yellow/red) with a reason; kept in its history."""
 
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=Level.choices)
@@ -178,6 +179,9 @@ class LevelChangeApi(APIView):
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request, code: str):
         grid = _get_or_404(code)
+        if not selectors.may_set_level(user=request.user, grid=grid):
+            raise PermissionDenied(_("Only the community's or the street's officers change a "
+                                     "micro-grid's level."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -46,7 +46,8 @@ def locate_point(*, lon: float, lat: float) -> Located:
     if idx == OUTSIDE:
         return Located(lon, lat, None, [])
     code = index.codes[idx]
-    grids = {g.code: g for g in grid_list().filter(code__in=[*ancestor_codes(code), code])}
+    grids = {g.code: g for g in grid_list().defer("boundary", "parent__boundary")
+             .filter(code__in=[*ancestor_codes(code), code])}
     micro = grids.get(code)
     return Located(lon, lat, micro, [grids[c] for c in ancestor_codes(code) if c in grids])
 
@@ -79,3 +80,15 @@ def feature_collection(*, grids: QuerySet[Grid]) -> dict:
             properties["type_name"] = grid.grid_type.name
         features.append({"type": "Feature", "properties": properties, "geometry": grid.boundary})
     return {"type": "FeatureCollection", "features": features}
+
+
+def may_set_level(*, user, grid: Grid) -> bool:
+    """Community officers and above change a micro-grid's level: a superuser, or an account
+    whose part of the tree holding the micro-grid is a community or wider."""
+    from wangge.core.scope import scope_prefixes
+
+    prefixes = scope_prefixes(user)
+    if prefixes is None:
+        return True
+    return any(grid.code.startswith(p) and len(p) <= CODE_LENGTH["community"]
+               for p in prefixes)

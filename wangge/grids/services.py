@@ -64,6 +64,11 @@ def grid_set_level(*, grid: Grid, level: str, actor, reason: str) -> GridLevelCh
         raise GridChangeError(_("Unknown level: %(level)s") % {"level": level})
     if not reason:
         raise GridChangeError(_("A level change needs a reason."))
+    from wangge.grids.selectors import may_set_level
+
+    if actor is not None and not may_set_level(user=actor, grid=grid):
+        raise GridChangeError(_("Only the community's or the street's officers change a "
+                                "micro-grid's level."))
     with transaction.atomic():
         locked = Grid.objects.select_for_update().get(pk=grid.pk)
         if locked.tier != Tier.MICRO_GRID:
