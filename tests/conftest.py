@@ -14,14 +14,14 @@ from wangge.grids.models import Grid
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        demo_load()
+        demo_load(with_cases=False)
 
 
 @pytest.fixture
 def laocheng(db) -> Grid:
     """The demo street; reloaded if a transactional test has flushed the database."""
     if not demo_is_loaded():
-        demo_load()
+        demo_load(with_cases=False)
     return Grid.objects.get(code="520302001")
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/grids/", include("wangge.grids.api_urls")),
+    path("api/stats/", include("wangge.cases.stats_urls")),
     path("api/", include("wangge.registry.api_urls")),
     path("api/", include("wangge.cases.api_urls")),
     path("api/", include("wangge.channels.api_urls")),

@@ -483,3 +483,18 @@ def test_listing_takes_the_same_few_queries_however_many_requests(client, appeal
     # The street, the cases, their first steps and their photos.
     with django_assert_max_num_queries(4):
         assert len(listed(client, "status=open")) >= 7
+
+
+def test_browsing_lists_leave_out_the_residents_words_and_sensitive_matters(client, point_a):
+    code = file_request(client, point_a, service_code="sanitation",
+                        description="我家住5栋302室,楼下垃圾没人清运")
+    secret = file_request(client, point_a, service_code="family_dispute",
+                          description="邻居家里经常吵架,可能有家暴")
+    listed = client.get("/open311/v2/requests.json").json()
+    codes = {r["service_request_id"]: r for r in listed}
+    assert code in codes and secret not in codes
+    assert codes[code]["description"] is None and codes[code]["address"] is None
+    assert "302" not in json.dumps(listed, ensure_ascii=False)
+    # The reporter's app, which knows the id, still sees everything it filed.
+    assert get_one(client, secret)["description"] == "邻居家里经常吵架,可能有家暴"
+    assert "302" in get_one(client, code)["description"]

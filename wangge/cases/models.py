@@ -39,6 +39,9 @@ class Category(models.Model):
     default_unit = models.CharField(_("usual handling unit"), max_length=100, blank=True)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True,
                                 help_text=_("words that suggest it, separated by spaces"))
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False,
+        help_text=_("never listed publicly (petitions, instability, family matters ...)"))
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -142,6 +145,9 @@ class Case(models.Model):
                              default=Level.GRID)
     max_level = models.CharField(_("highest level reached"), max_length=12,
                                  choices=Level.choices, default=Level.GRID)
+    escalated = models.BooleanField(_("raised by a level"), default=False,
+                                    help_text=_("raised or sent to the direct line at least "
+                                                "once"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.REPORTED)
     version = models.PositiveIntegerField(_("version"), default=0,
@@ -373,3 +379,78 @@ class DirectLineItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.reason[:40]}"
+
+
+class CaseFigures(models.Model):
+    """The counters behind the case figures (事件统计), kept per key by `cases.stats`:
+    cases by status and, of the open ones, by the level holding them, and the numerators of
+    the rates (docs/metrics.md). Merged duplicates are never counted."""
+
+    status_reported = models.IntegerField(default=0)
+    status_accepted = models.IntegerField(default=0)
+    status_dispatched = models.IntegerField(default=0)
+    status_in_progress = models.IntegerField(default=0)
+    status_handled = models.IntegerField(default=0)
+    status_closed = models.IntegerField(default=0)
+    status_evaluated = models.IntegerField(default=0)
+    status_deferred = models.IntegerField(default=0)
+    status_declined = models.IntegerField(default=0)
+    open_grid = models.IntegerField(default=0)
+    open_community = models.IntegerField(default=0)
+    open_street = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    in_grid = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDayFigures(CaseFigures):
+    """Case figures of one reporting day (事件统计日汇总): the cases reported that local day
+    in one grid node, of one category and source, now with one handler. Written only by
+    `cases.stats` (in the same transaction as each move, or rebuilt from the cases)."""
+
+    day = models.DateField(_("reported on"))
+    grid_code = models.CharField(_("grid code"), max_length=24)
+    category = models.ForeignKey(Category, verbose_name=_("category"), db_index=False,
+                                 on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # The handling worker's id, 0 for none: a plain number so that "no handler" is part of
+    # the unique key (NULLs never conflict in a unique index).
+    handler = models.BigIntegerField(_("handler (worker id, 0 for none)"), default=0)
+
+    class Meta:
+        verbose_name = _("case figures of a day")
+        verbose_name_plural = _("case figures of days")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "grid_code", "category", "source", "handler"],
+                                    name="case_day_figures_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.grid_code} {self.category_id} {self.source} {self.handler}"
+
+
+class CaseMonthFigures(CaseFigures):
+    """Case figures of one reporting month in one grid node (事件统计月汇总), all categories,
+    sources and handlers together: the roll-up that answers "this grid, these months" from a
+    few rows. `month` is the month's first day. Written only by `cases.stats`."""
+
+    month = models.DateField(_("month"))
+    grid_code = models.CharField(_("grid code"), max_length=24)
+
+    class Meta:
+        verbose_name = _("case figures of a month")
+        verbose_name_plural = _("case figures of months")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "grid_code"],
+                                    name="case_month_figures_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.grid_code}"

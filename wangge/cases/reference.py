@@ -49,6 +49,9 @@ CATEGORIES: list[tuple[str, str, list[tuple[str, str, int, int, str, str]]]] = [
     ]),
 ]
 
+# Never listed publicly: petitions, signs of instability, family matters, suspects.
+SENSITIVE = {"petition", "instability", "family_dispute", "suspicious"}
+
 # Working hours a level may hold a case before the sweep raises it, and the warning ahead.
 LEVEL_LIMITS = [("grid", 16, 4), ("community", 24, 4), ("street", 40, 8)]
 
@@ -83,14 +86,18 @@ def calendar_exceptions(years=CALENDAR_YEARS) -> list[tuple[dt.date, bool, str]]
 
 
 def seed(Category, LevelLimit, CalendarDay) -> None:
+    # An early migration runs this with the model as it was then, before `sensitive`.
+    has_sensitive = any(f.name == "sensitive" for f in Category._meta.get_fields())
     for order, (code, name, children) in enumerate(CATEGORIES):
         line, _ = Category.objects.update_or_create(
             code=code, defaults={"name": name, "parent": None, "sort_order": order * 10})
         for child_order, (ccode, cname, hours, days, unit, words) in enumerate(children):
-            Category.objects.update_or_create(code=ccode, defaults={
-                "name": cname, "parent": line, "response_hours": hours,
-                "handling_days": days, "default_unit": unit, "keywords": words,
-                "sort_order": order * 10 + child_order + 1})
+            defaults = {"name": cname, "parent": line, "response_hours": hours,
+                        "handling_days": days, "default_unit": unit, "keywords": words,
+                        "sort_order": order * 10 + child_order + 1}
+            if has_sensitive:
+                defaults["sensitive"] = ccode in SENSITIVE
+            Category.objects.update_or_create(code=ccode, defaults=defaults)
     for level, hours, warn in LEVEL_LIMITS:
         LevelLimit.objects.get_or_create(level=level, defaults={"working_hours": hours,
                                                                 "warn_hours": warn})

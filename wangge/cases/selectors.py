@@ -41,7 +41,8 @@ def case_public_get(*, code: str) -> Case:
 
 def published_cases() -> QuerySet[Case]:
     """Closed resident appeals published with their result (no name, phone or address)."""
-    return (Case.objects.filter(published=True, status__in=[Status.CLOSED, Status.EVALUATED])
+    return (Case.objects.filter(published=True, status__in=[Status.CLOSED, Status.EVALUATED],
+                                category__sensitive=False)
             .select_related("category", "grid", "grid__parent")
             .order_by("-closed_at", "-id"))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,8 +40,8 @@ from wangge.cases.workflow import (
 from wangge.core.scope import scope_prefixes
 from wangge.core.validators import InvalidValue, parse_phone
 from wangge.grids.choices import Tier
+from wangge.grids.locate import OUTSIDE, current_index
 from wangge.grids.models import Grid
-from wangge.grids.selectors import locate_point
 from wangge.registry.models import Building
 from wangge.registry.services import phone_hash
 
@@ -75,19 +76,40 @@ def level_limits() -> dict[str, tuple[int, int]]:
     return limits
 
 
+# The calendar and the level limits change a few times a year; each process reads them at
+# most once a minute (a change in the admin reaches every server within that minute).
+_REFERENCE_TTL_S = 60.0
+_reference: dict[str, tuple[float, object]] = {}
+
+
+def _cached(name: str, load):
+    now = time.monotonic()
+    hit = _reference.get(name)
+    if hit is None or now - hit[0] > _REFERENCE_TTL_S:
+        hit = (now, load())
+        _reference[name] = hit
+    return hit[1]
+
+
+def reference_cache_clear() -> None:
+    _reference.clear()
+
+
 def context(*, actor, at: dt.datetime | None = None,
             calendar: WorkCalendar | None = None,
-            limits: dict[str, tuple[int, int]] | None = None) -> Context:
-    cache: dict[str, Grid] = {}
+            limits: dict[str, tuple[int, int]] | None = None,
+            known: Iterable[Grid] = ()) -> Context:
+    cache: dict[str, Grid] = {g.code: g for g in known}
+    calendar = calendar or _cached("calendar", WorkCalendar.load)
+    limits = limits or _cached("limits", level_limits)
 
     def grid_by_code(code: str) -> Grid:
         if code not in cache:
-            cache[code] = Grid.objects.get(code=code)
+            cache[code] = Grid.objects.defer("boundary").get(code=code)
         return cache[code]
 
     return Context(actor=actor, actor_name=_actor_name(actor), at=at or timezone.now(),
-                   calendar=calendar or WorkCalendar.load(), limits=limits or level_limits(),
-                   grid_by_code=grid_by_code)
+                   calendar=calendar, limits=limits, grid_by_code=grid_by_code)
 
 
 def _actor_name(actor) -> str:
@@ -107,11 +129,13 @@ def _actor_name(actor) -> str:
 def _place(*, lon, lat, building: Building | None, grid: Grid | None) -> Grid:
     """Where the case happened: the point's micro-grid, the building's, or a given node."""
     if lon is not None and lat is not None:
-        located = locate_point(lon=lon, lat=lat)
-        if located.micro_grid is None:
+        index = current_index()
+        found = index.locate(lon, lat)
+        if found == OUTSIDE:
             raise CaseError(_("This place is outside every micro-grid of the street. "
                               "Move the pin or give the address."))
-        return located.micro_grid
+        # The case needs the node, not its boundary: a light row.
+        return Grid.objects.defer("boundary").get(code=index.codes[found])
     if building is not None:
         return building.micro_grid
     if grid is not None:
@@ -119,7 +143,6 @@ def _place(*, lon, lat, building: Building | None, grid: Grid | None) -> Grid:
     raise CaseError(_("Say where it is: a point on the map, a building or a grid."))
 
 
-@transaction.atomic
 def case_report(*, source: str, category: Category, title: str, description: str,
                 actor=None, lon: float | None = None, lat: float | None = None,
                 address: str = "", building: Building | None = None,
@@ -127,9 +150,15 @@ def case_report(*, source: str, category: Category, title: str, description: str
                 reporter_name: str = "", reporter_phone: str = "", reporter_email: str = "",
                 external_id: str = "", reported_at: dt.datetime | None = None,
                 handling_unit: str = "", photos: Iterable[UploadedFile] = (),
-                note: str = "") -> Case:
+                note: str = "", step_data: dict | None = None,
+                within: Grid | None = None) -> Case:
     """Open a case (信息收集). A staff `actor` may only report in their own part of the
-    tree; `actor=None` is a channel (resident, hotline, access control)."""
+    tree; `actor=None` is a channel (resident, hotline, access control). `step_data` is
+    kept with the first step (e.g. the channel's own references); `within` refuses a place
+    outside that node (a channel serving one street).
+
+    Everything that only reads (checks, locating, the calendar) happens before the write
+    transaction, which holds the database's write lock for the two inserts alone."""
     if not category.active or category.children.exists():
         raise CaseError(_("Choose a specific, active category."))
     if not description.strip():
@@ -141,6 +170,8 @@ def case_report(*, source: str, category: Category, title: str, description: str
         except InvalidValue as exc:
             raise CaseError(str(exc)) from exc
     place = _place(lon=lon, lat=lat, building=building, grid=grid)
+    if within is not None and not place.code.startswith(within.code):
+        raise CaseError(_("This place is outside %(grid)s.") % {"grid": within.name})
     if actor is not None:
         prefixes = scope_prefixes(actor)
         if prefixes is not None and not any(place.code.startswith(p) for p in prefixes):
@@ -157,8 +188,12 @@ def case_report(*, source: str, category: Category, title: str, description: str
                 external_id=external_id[:60], reported_at=at,
                 handling_unit=handling_unit[:100],
                 tracking_code=tracking_code_new())
-    _move(case, Action.REPORT, context(actor=actor, at=at), {}, note)
-    _save_photos(case, photos, CasePhoto.Stage.REPORT)
+    ctx = context(actor=actor, at=at, known=[place])
+    effects = apply(case, Action.REPORT, ctx, {}, note=note)
+    effects.step.data.update(step_data or {})
+    with transaction.atomic():
+        _save_move(case, effects, None)
+        _save_photos(case, photos, CasePhoto.Stage.REPORT)
     return case
 
 
@@ -267,10 +302,14 @@ def _move(case: Case, action: str, ctx: Context, params: dict, note: str) -> Eff
     figures current, all in the caller's transaction."""
     before = stats.facts(case) if case.pk else None
     effects = apply(case, action, ctx, params, note=note)
+    _save_move(case, effects, before)
+    return effects
+
+
+def _save_move(case: Case, effects: Effects, before) -> None:
     case.save()
     _save_effects(case, effects)
     stats.record_change(case, before, stats.facts(case))
-    return effects
 
 
 def _save_effects(case: Case, effects: Effects) -> None:

@@ -260,7 +260,8 @@ def _decline(case, ctx, params, fx, data):
 
 def _mark_duplicate(case, ctx, params, fx, data):
     original = _require(params, "duplicate_of", _("Choose the case this one duplicates."))
-    if original.pk == case.pk or original.status == Status.MERGED:
+    if original is case or (original.pk is not None and original.pk == case.pk) \
+            or original.status == Status.MERGED:
         raise CaseError(_("A case cannot duplicate itself or another duplicate."))
     case.duplicate_of = original
     case.accepted_at = case.accepted_at or ctx.at
@@ -319,7 +320,7 @@ def _handle_on_spot(case, ctx, params, fx, data):
 
 def _close(case, ctx, params, fx, data):
     case.closed_at = ctx.at
-    case.published = case.source == Source.ONLINE
+    case.published = case.source == Source.ONLINE and not case.category.sensitive
     if case.reporter_phone or case.reporter_email or case.source == Source.ONLINE:
         fx.notices.append(Notice("result_ready", case, to_reporter=True))
 
@@ -329,6 +330,8 @@ def _rework(case, ctx, params, fx, data):
         raise CaseError(_("Say what must be redone."))
     case.rework_count += 1
     case.handled_at = None
+    # The level's time starts again for the redo.
+    enter_level(case, case.level, ctx)
 
 
 def _evaluation(params) -> str:
@@ -381,6 +384,7 @@ def _raise(case, ctx, params, fx, data):
     case.accepted_at = case.accepted_at or ctx.at
     case.handler = None
     case.handling_unit = ""
+    case.escalated = True
     enter_level(case, LEVEL_ORDER[index + 1], ctx)
     data["automatic"] = ctx.actor is None
     fx.notices.append(Notice("raised", case, grid_code=case.responsible.code))
@@ -396,6 +400,7 @@ def _direct_line(case, ctx, params, fx, data):
     meeting = params.get("meeting")
     fx.new_item = DirectLineItem(case=case, meeting=meeting, reason=fx.step.note[:300],
                                  added_at=ctx.at)
+    case.escalated = True
     _stop_clock(case)
     data["meeting"] = meeting.pk if meeting else None
     fx.notices.append(Notice("raised", case, grid_code=case.responsible.code))
@@ -473,7 +478,11 @@ def _relocate(case, ctx, params, fx, data):
     data["from_grid"] = case.grid.code
     data["grid"] = grid.code
     case.grid = grid
-    # The new micro-grid takes the case on from the start of the loop.
+    # The new micro-grid takes the case on from the start of the loop. A case that was
+    # only filed high up for want of a place (an address-only hotline order) has not left
+    # the grid; one raised by a level has.
+    if not case.escalated:
+        case.max_level = Level.GRID
     enter_level(case, Level.GRID, ctx)
 
 

@@ -61,7 +61,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -312,9 +311,17 @@ def _media_url(request: HttpRequest, case: Case) -> str | None:
     return request.build_absolute_uri(photos[0].image.url) if photos else None
 
 
-def _request(request: HttpRequest, case: Case) -> dict:
-    """One service request as the spec shows it; nothing about the reporter."""
+def _request(request: HttpRequest, case: Case, *, browsing: bool = False) -> dict:
+    """One service request as the spec shows it; nothing about the reporter. Asked for by
+    its id (which only the reporter's app knows) it is complete; in a browsing list the
+    resident's own words, address and photo are left out and the point is rounded to about
+    100 m, since those can identify the resident (decision 0011)."""
     finished = case.status in FINISHED
+    if browsing:
+        return {**_request(request, case), "description": None, "address": None,
+                "address_id": None, "media_url": None,
+                "lat": round(case.lat, 3) if case.lat is not None else None,
+                "long": round(case.lon, 3) if case.lon is not None else None}
     return {
         "service_request_id": case.tracking_code,
         "status": open311_status(case),
@@ -356,29 +363,23 @@ class NewRequest:
     attributes: dict
 
 
-@transaction.atomic
 def request_create(*, client: ApiClient, street: Grid, new: NewRequest) -> Case:
     """Open a resident's online appeal filed by an Open311 client (a channel: no staff
     actor). The client's name goes into the first step's note, the media URL and the
     attributes into its data."""
+    extra = {"channel": "open311", "client": client.name}
+    if new.media_url:
+        extra["media_url"] = new.media_url
+    if new.attributes:
+        extra["attributes"] = new.attributes
     case = case_services.case_report(
         source=Source.ONLINE, category=new.category, title="", description=new.description,
         lon=new.lon, lat=new.lat, address=new.address, building=new.building,
         grid=street if new.lon is None and new.building is None else None,
         reporter_name=new.reporter_name, reporter_phone=new.reporter_phone,
         reporter_email=new.reporter_email, actor=None,
-        note=_("Filed through Open311 by %(client)s.") % {"client": client.name})
-    if not case.grid.code.startswith(street.code):
-        # Rolls the case back: the point is in another street the installation serves.
-        raise Open311Error(400, _("This place is outside %(street)s.") % {"street": street.name})
-    extra = {"channel": "open311", "client": client.name}
-    if new.media_url:
-        extra["media_url"] = new.media_url
-    if new.attributes:
-        extra["attributes"] = new.attributes
-    step = case.steps.get(seq=1)
-    step.data = {**step.data, **extra}
-    step.save(update_fields=["data"])
+        note=_("Filed through Open311 by %(client)s.") % {"client": client.name},
+        step_data=extra, within=street)
     return case
 
 
@@ -511,9 +512,10 @@ def service_requests(request: HttpRequest, fmt: str, street: Grid) -> HttpRespon
     if ids:  # overrides all other arguments
         cases = cases.filter(tracking_code__in=[i.upper() for i in ids])
     else:
-        cases = _filtered(request, cases)
+        # Browsing: sensitive categories (petitions, family matters ...) are never listed.
+        cases = _filtered(request, cases.exclude(category__sensitive=True))
     return render(fmt, "service_requests",
-                  [_request(request, case) for case in cases[:MAX_RESULTS]])
+                  [_request(request, case, browsing=not ids) for case in cases[:MAX_RESULTS]])
 
 
 def _filtered(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:

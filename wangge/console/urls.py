@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wangge.console import views
+from wangge.console import dashboard, views
 
 app_name = "console"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<str:code>", views.case_detail, name="case"),
     path("cases/<str:code>/act/<str:action>", views.case_act, name="case-act"),
     path("cases/<str:code>/photos/<int:pk>", views.case_photo, name="case-photo"),
+    path("dashboard", dashboard.dashboard, name="dashboard"),
     path("map", views.map_view, name="map"),
     path("map/cases.json", views.map_cases, name="map-cases"),
     path("map/grids.json", views.map_grids, name="map-grids"),

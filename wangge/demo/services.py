@@ -9,6 +9,7 @@ from django.db import transaction
 from wangge.cases import reference as cases_reference
 from wangge.cases.models import CalendarDay, Category, LevelLimit
 from wangge.channels import demo as channels_demo
+from wangge.demo import cases as demo_cases
 from wangge.demo import laocheng, population, workforce
 from wangge.env import env_str
 from wangge.grids.models import Grid, GridType
@@ -39,8 +40,11 @@ def demo_is_loaded() -> bool:
     return Grid.objects.exists()
 
 
-def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict[str, float]:
-    """Build the synthetic Laocheng Street; returns the seconds each step took."""
+def demo_load(*, progress: Callable[[str], None] = lambda message: None,
+              with_cases: bool = True) -> dict[str, float]:
+    """Build the synthetic Laocheng Street; returns the seconds each step took.
+    `with_cases=False` leaves out the six years of case history (the test suite adds it
+    only where a test asks for it)."""
     timings: dict[str, float] = {}
     started = step = time.perf_counter()
 
@@ -94,6 +98,10 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> dict
         workforce.load(password=DEMO_PASSWORD, reason=REASON)
         lap("workforce")
         channels_demo.load()
+        if with_cases:
+            progress("生成 2020 年以来的事件办理记录 (case history)…")
+            demo_cases.load(progress=progress)
+            lap("cases")
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_USERNAME).exists():
             user_model.objects.create_superuser(DEMO_USERNAME, "", DEMO_PASSWORD)
