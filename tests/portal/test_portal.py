@@ -100,3 +100,15 @@ def test_a_stale_rating_is_refused_with_a_message(client, case_a, worker_a):
 def test_unknown_tracking_code_is_a_friendly_404(client, laocheng):
     assert client.get("/appeal/NOSUCHCODE").status_code == 404
     assert client.get("/appeal/track?code=abc", follow=True).status_code == 404
+
+
+def test_a_result_photo_is_served_to_the_tracking_code_holder_only(client, case_a, worker_a):
+    case = case_act(case=case_a, action=Action.HANDLE_ON_SPOT, actor=worker_a, result="已清运",
+                    photos=[_png()])
+    photo = case.photos.get(stage="result")
+    page = client.get(f"/appeal/{case.tracking_code}").content.decode()
+    url = f"/appeal/{case.tracking_code}/photos/{photo.pk}"
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(f"/appeal/AAAAAAAAAA/photos/{photo.pk}").status_code == 404

@@ -109,7 +109,10 @@ class PhotoSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, photo: CasePhoto) -> str:
-        return photo.image.url
+        """Photos are served through the console, which checks the viewer's scope."""
+        from django.urls import reverse
+
+        return reverse("console:case-photo", args=[photo.case.tracking_code, photo.pk])
 
 
 class CaseDetailSerializer(CaseSerializer):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("appeal/track", views.track, name="track"),
     path("appeal/<str:code>", views.appeal_detail, name="appeal"),
     path("appeal/<str:code>/rate", views.appeal_rate, name="appeal-rate"),
+    path("appeal/<str:code>/photos/<int:pk>", views.appeal_photo, name="appeal-photo"),
     path("results", views.results, name="results"),
 ]

@@ -5,7 +5,7 @@ the street's figures. The pages call the same services as the API."""
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -152,6 +152,25 @@ def appeal_rate(request, code: str):
                          _("Thank you. Your appeal has been reopened and will be handled "
                            "again."))
     return redirect("portal:appeal", code=case.tracking_code)
+
+
+def appeal_photo(request, code: str, pk: int):
+    """A result photo of an appeal, for whoever holds its tracking code (photos are not
+    served from a public media URL)."""
+    try:
+        case = case_selectors.case_public_get(code=code)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+    photo = case.photos.filter(pk=pk, stage="result").first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.image.open("rb"), content_type=_image_type(photo.image.name))
+
+
+def _image_type(name: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def results(request):

@@ -28,7 +28,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(
-            f"\n  地图 Map:          {base}/map\n"
+            f"\n  居民服务 Residents:  {base}/\n"
+            f"  指挥平台 Console:   {base}/console/   驾驶舱 Dashboard: {base}/console/dashboard\n"
+            f"  网格员工作台 Workbench (phone): {base}/m/\n"
+            f"  地图 Map:          {base}/map\n"
             f"  登录 Log in:       {base}/accounts/login/   密码 password: {DEMO_PASSWORD}\n"
             f"    系统管理员 superuser:          {DEMO_USERNAME}\n"
             f"    街道管理员 street admin:       street-admin\n"
