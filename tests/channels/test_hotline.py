@@ -94,7 +94,7 @@ def test_a_messy_file_imports_the_good_orders_and_says_why_the_others_are_reject
     assert report.written
     reasons = {(e.row, e.column): e.message for e in report.errors}
     assert set(reasons) == {(5, "经度"), (6, "联系电话"), (7, "工单编号")}
-    assert "outside every micro-grid" in reasons[(5, "经度")]
+    assert "不在本街道的任何微网格内" in reasons[(5, "经度")]
     assert "row 2" in reasons[(7, "工单编号")]
 
     first = hotline_case("GZ2024050601")
@@ -243,7 +243,7 @@ def test_worker_b_cannot_import_orders_that_land_in_micro_grid_a(point_a, point_
     report = run(orders, actor=worker_b)
     assert report.imported == 1 and report.rejected == 1
     error = report.errors[0]
-    assert (error.row, error.column) == (2, "经度") and "outside your grids" in error.message
+    assert (error.row, error.column) == (2, "经度") and "不在您负责的网格内" in error.message
     assert not Case.objects.filter(external_id="GZ-S-A").exists()
     assert hotline_case("GZ-S-B").reported_by == worker_b
     assert run(orders, actor=worker_a).imported == 1  # A's own worker imports it

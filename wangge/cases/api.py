@@ -408,16 +408,20 @@ class CaseStepApi(APIView):
 def step_view(action: str):
     """A view class for one step, documented with its own input in the schema."""
     label = Action(action).label
-    view = type(f"Case{action.title().replace('_', '')}Api", (CaseStepApi,), {
+
+    # A function of its own per step, so that each carries its own schema.
+    def post(self, request, code: str):
+        return CaseStepApi.post(self, request, code)
+
+    return type(f"Case{action.title().replace('_', '')}Api", (CaseStepApi,), {
         "action": action,
         "__doc__": f"{label} ({action}).",
+        "post": extend_schema(
+            operation_id=f"case_{action}", request=STEP_INPUTS.get(action, StepInput),
+            responses={200: CaseDetailSerializer, 400: OpenApiResponse(),
+                       403: OpenApiResponse(), 404: OpenApiResponse(),
+                       409: ConflictSerializer}, summary=str(label))(post),
     })
-    view.post = extend_schema(
-        operation_id=f"case_{action}", request=STEP_INPUTS.get(action, StepInput),
-        responses={200: CaseDetailSerializer, 400: OpenApiResponse(),
-                   403: OpenApiResponse(), 404: OpenApiResponse(),
-                   409: ConflictSerializer}, summary=str(label))(view.post)
-    return view
 
 
 class CategoryListApi(generics.ListAPIView):

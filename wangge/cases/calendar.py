@@ -19,6 +19,8 @@ def parse_work_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
     for part in text.split(","):
         start, _, end = part.strip().partition("-")
         a, b = dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+        if a.tzinfo is not None or b.tzinfo is not None:
+            raise ValueError(f"working hours are local times like 09:00-12:00, not {text!r}")
         if b <= a or (periods and a < periods[-1][1]):
             raise ValueError(f"working hours must be increasing periods, not {text!r}")
         periods.append((a, b))

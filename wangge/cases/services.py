@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases import notices, stats
 from wangge.cases.calendar import WorkCalendar
-from wangge.cases.choices import RUNNING, Action, Decision, Level, MeetingStatus
+from wangge.cases.choices import FINISHED, RUNNING, Action, Decision, Level, MeetingStatus
 from wangge.cases.models import (
     Case,
     CasePhoto,
@@ -63,6 +64,10 @@ DEFAULT_LIMITS = {Level.GRID: (16, 4), Level.COMMUNITY: (24, 4), Level.STREET: (
 
 class CasePermissionDenied(CaseError):
     """The user may see the case but this step is not theirs to take."""
+
+
+class DuplicateExternalId(CaseError):
+    """A case from this source with this external number (e.g. a 12345 work order) exists."""
 
 
 def tracking_code_new() -> str:
@@ -191,9 +196,17 @@ def case_report(*, source: str, category: Category, title: str, description: str
     ctx = context(actor=actor, at=at, known=[place])
     effects = apply(case, Action.REPORT, ctx, {}, note=note)
     effects.step.data.update(step_data or {})
-    with transaction.atomic():
-        _save_move(case, effects, None)
-        _save_photos(case, photos, CasePhoto.Stage.REPORT)
+    try:
+        with transaction.atomic():
+            _save_move(case, effects, None)
+            _save_photos(case, photos, CasePhoto.Stage.REPORT)
+    except IntegrityError as exc:
+        if external_id and Case.objects.filter(source=source,
+                                               external_id=external_id[:60]).exists():
+            raise DuplicateExternalId(
+                _("A case with the number %(number)s from this source is already registered.")
+                % {"number": external_id}) from exc
+        raise
     return case
 
 
@@ -251,6 +264,14 @@ def case_act(*, case: Case | int, action: str, actor, note: str = "",
     allowed from its status, raises `CaseConflict` carrying the current case."""
     case_id = case if isinstance(case, int) else case.pk
     with transaction.atomic():
+        if action == Action.MARK_DUPLICATE and params.get("duplicate_of") is not None:
+            # Both rows, always in the same order, before anything is written: two merges
+            # crossing each other, or a merge and a step on the original, never deadlock,
+            # and the original's status is read under its lock.
+            original_id = params["duplicate_of"].pk
+            list(Case.objects.select_for_update().filter(pk__in=[case_id, original_id])
+                 .order_by("pk").values_list("pk", flat=True))
+            params["duplicate_of"] = _lock(original_id)
         locked = _lock(case_id)
         if expected_version is not None and locked.version != expected_version:
             raise CaseConflict(_("The case changed while you were looking at it: it is now "
@@ -288,8 +309,8 @@ def _load_params(case: Case, action: str, params: dict) -> dict:
 
 
 def _note_merge(duplicate: Case, original: Case, actor, at) -> None:
-    """The original case's timeline says which duplicate was merged into it."""
-    original = _lock(original.pk)
+    """The original case's timeline says which duplicate was merged into it (the original
+    is already locked by `case_act`)."""
     effects = _move(original, Action.COMMENT, context(actor=actor, at=at), {},
                     _("Duplicate %(code)s merged into this case.")
                     % {"code": duplicate.tracking_code})
@@ -309,6 +330,12 @@ def _move(case: Case, action: str, ctx: Context, params: dict, note: str) -> Eff
 def _save_move(case: Case, effects: Effects, before) -> None:
     case.save()
     _save_effects(case, effects)
+    if case.status in FINISHED and effects.decided_item is None and case.escalated:
+        # Solved (or declined, merged) while waiting for the direct line: off the agenda.
+        DirectLineItem.objects.filter(case=case, decided_at__isnull=True).update(
+            decided_at=effects.step.at,
+            decision_note=_("Finished before the meeting: %(step)s")
+            % {"step": effects.step.get_action_display()})
     stats.record_change(case, before, stats.facts(case))
 
 
@@ -430,9 +457,11 @@ def direct_line_meeting_create(*, street: Grid, held_on: dt.date, title: str,
     if prefixes is not None and not any(street.code.startswith(p) for p in prefixes):
         raise CasePermissionDenied(_("Only the street's own staff plan its meetings."))
     meeting = DirectLineMeeting.objects.create(street=street, held_on=held_on, title=title)
-    DirectLineItem.objects.filter(meeting__isnull=True, decided_at__isnull=True,
-                                  case__grid__code__startswith=street.code).update(
-                                      meeting=meeting)
+    # Waiting items, and those a held meeting left undecided, go on the new agenda.
+    DirectLineItem.objects.filter(
+        Q(meeting__isnull=True) | Q(meeting__status=MeetingStatus.HELD),
+        decided_at__isnull=True, case__grid__code__startswith=street.code).update(
+            meeting=meeting)
     return meeting
 
 

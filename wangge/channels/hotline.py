@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from wangge.cases import selectors as case_selectors
 from wangge.cases.choices import CLOSED, Action, Evaluation, Source, Status
 from wangge.cases.models import Case, CaseStep, Category
-from wangge.cases.services import CaseError, case_report
+from wangge.cases.services import CaseError, DuplicateExternalId, case_report
 from wangge.channels.models import HotlineMapping
 from wangge.core import validators as v
 from wangge.core.models import AuditAction
@@ -463,7 +463,7 @@ class _Importer:
                         external_id=order.external_id, reported_at=order.reported_at,
                         handling_unit=order.handling_unit, actor=self.actor,
                         note=self.note(order))
-            except IntegrityError:
+            except (IntegrityError, DuplicateExternalId):
                 # Another import of the same order got there first.
                 self.report.unchanged += 1
                 continue
