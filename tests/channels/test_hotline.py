@@ -95,7 +95,7 @@ def test_a_messy_file_imports_the_good_orders_and_says_why_the_others_are_reject
     reasons = {(e.row, e.column): e.message for e in report.errors}
     assert set(reasons) == {(5, "经度"), (6, "联系电话"), (7, "工单编号")}
     assert "不在本街道的任何微网格内" in reasons[(5, "经度")]
-    assert "row 2" in reasons[(7, "工单编号")]
+    assert "第 2 行" in reasons[(7, "工单编号")]
 
     first = hotline_case("GZ2024050601")
     assert first.grid.code == MICRO_A and first.category.code == "sanitation"

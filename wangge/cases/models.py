@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wangge.cases.choices import (
@@ -141,8 +142,8 @@ class Case(models.Model):
                              related_name="cases")
     responsible = models.ForeignKey(Grid, verbose_name=_("responsible grid"),
                                     on_delete=models.PROTECT, related_name="held_cases")
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices,
-                             default=Level.GRID)
+    level = models.CharField(pgettext_lazy("three-level linkage", "level"), max_length=12,
+                             choices=Level.choices, default=Level.GRID)
     max_level = models.CharField(_("highest level reached"), max_length=12,
                                  choices=Level.choices, default=Level.GRID)
     escalated = models.BooleanField(_("raised by a level"), default=False,

@@ -218,10 +218,11 @@ def _authorise(case: Case, who: str, actor) -> None:
         return
     prefixes = scope_prefixes(actor)
     holds = prefixes is None or any(case.responsible.code.startswith(p) for p in prefixes)
+    is_handler = case.handler is not None and case.handler.user_id == actor.pk
     if who == Who.ANYONE_IN_SCOPE:
-        ok = holds or prefixes is None or any(case.grid.code.startswith(p) for p in prefixes)
+        ok = holds or is_handler or any(case.grid.code.startswith(p) for p in prefixes)
     elif who == Who.HANDLER:
-        ok = holds or (case.handler is not None and case.handler.user_id == actor.pk)
+        ok = holds or is_handler
     elif who == Who.APPROVER:
         ok = holds and actor.has_perm("cases.approve_deferral")
     else:
@@ -490,6 +491,10 @@ def direct_line_meeting_record(*, meeting: DirectLineMeeting, participants: str,
         meeting = DirectLineMeeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == MeetingStatus.HELD:
             raise CaseConflict(_("This meeting has already been recorded."), None)
+        # Every case of the record, in one order, before any is moved: a step taken on one
+        # of them meanwhile waits for the record instead of deadlocking with it.
+        list(Case.objects.select_for_update().filter(pk__in=[d.case.pk for d in decisions])
+             .order_by("pk").values_list("pk", flat=True))
         meeting.participants, meeting.minutes = participants.strip(), minutes.strip()
         meeting.status = MeetingStatus.HELD
         meeting.save()
