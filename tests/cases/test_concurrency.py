@@ -204,12 +204,12 @@ def test_a_meeting_record_and_a_step_on_one_of_its_cases_do_not_deadlock(
     def lock(case_id):
         me = threading.current_thread().name
         if me == "meeting" and case_id == second.pk:
-            step_holds_second.wait(10)
+            step_holds_second.wait(3)  # never set if the meeting locked both first
             meeting_reaches_second.set()
         row = real_lock(case_id)
         if me == "step" and case_id == second.pk:
             step_holds_second.set()
-            meeting_reaches_second.wait(10)
+            meeting_reaches_second.wait(3)
         return row
 
     monkeypatch.setattr(services, "_lock", lock)

@@ -127,3 +127,15 @@ def test_time_limits_skip_the_spring_festival(sanitation, point_a):
     # Saturday 14 Feb is a make-up workday; then the holiday to 23 Feb.
     assert cal.add_hours(eve, 1).date() == dt.date(2026, 2, 14)
     assert cal.add_hours(eve, 9).date() == dt.date(2026, 2, 24)
+
+
+def test_a_community_officer_approves_a_deferral_the_worker_asked_for(case_a, worker_a,
+                                                                    leader_a,
+                                                                    community_officer):
+    case = case_act(case=case_a, action=Action.ACCEPT, actor=leader_a)
+    case = case_act(case=case, action=Action.REQUEST_DEFERRAL, actor=worker_a,
+                    note="需等待雨季结束后施工")
+    with pytest.raises(CasePermissionDenied):
+        case_act(case=case, action=Action.DEFER, actor=worker_a, note="自行缓办")
+    case = case_act(case=case, action=Action.DEFER, actor=community_officer, note="同意缓办")
+    assert case.status == Status.DEFERRED and case.level_due_at is None

@@ -11,13 +11,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
-from tests.conftest import MICRO_A
 from wangge.cases.choices import Action, Level, Source, Status
 from wangge.cases.models import Case, Category
 from wangge.cases.selectors import leaf_categories
 from wangge.cases.services import CaseError, case_act, case_report
 from wangge.channels.models import ApiClient
-from wangge.grids.models import Grid
 from wangge.registry.models import Building
 
 pytestmark = pytest.mark.django_db
@@ -34,20 +32,6 @@ REPORTER = {"first_name": "小明", "last_name": "王", "phone": "13912345678",
 def client() -> Client:
     # As a browser would be checked: an app's POST carries no CSRF token and must pass.
     return Client(enforce_csrf_checks=True)
-
-
-@pytest.fixture
-def micro_a(laocheng) -> Grid:
-    return Grid.objects.get(code=MICRO_A)
-
-
-@pytest.fixture
-def point_a(micro_a) -> tuple[float, float]:
-    """A point inside micro-grid A."""
-    from shapely.geometry import shape
-
-    p = shape(micro_a.boundary).representative_point()
-    return p.x, p.y
 
 
 def post(client: Client, fmt: str = "json", **fields):

@@ -31,10 +31,13 @@ def parse_work_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
 
 @dataclass
 class WorkCalendar:
-    """The calendar with its exceptions loaded once; cheap to query many times."""
+    """The calendar with its exceptions loaded once; each day's working periods are worked
+    out once too, so it is cheap to ask many times (the demo history asks ~30,000 times)."""
 
     overrides: dict[dt.date, bool] = field(default_factory=dict)
     periods: tuple[tuple[dt.time, dt.time], ...] = ()
+    _days: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls) -> WorkCalendar:
@@ -50,25 +53,47 @@ class WorkCalendar:
     def is_workday(self, day: dt.date) -> bool:
         return self.overrides.get(day, day.weekday() < 5)
 
+    def _periods_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        found = self._days.get(day)
+        if found is None:
+            tz = timezone.get_current_timezone()
+            found = [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz))
+                     for a, b in self.periods] if self.is_workday(day) else []
+            self._days[day] = found
+        return found
+
     def add_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
         """The moment `hours` working hours after `start`."""
-        tz = timezone.get_current_timezone()
-        local = timezone.localtime(start, tz)
+        local = timezone.localtime(start)
         remaining = hours * 3600
         day = local.date()
         for _ in range(_MAX_DAYS):
-            if self.is_workday(day):
-                for a, b in self.periods:
-                    begin = dt.datetime.combine(day, a, tz)
-                    end = dt.datetime.combine(day, b, tz)
-                    if end <= local:
-                        continue
-                    begin = max(begin, local)
-                    available = (end - begin).total_seconds()
-                    if remaining <= available:
-                        return begin + dt.timedelta(seconds=remaining)
-                    remaining -= available
+            for begin, end in self._periods_on(day):
+                if end <= local:
+                    continue
+                begin = max(begin, local)
+                available = (end - begin).total_seconds()
+                if remaining <= available:
+                    return begin + dt.timedelta(seconds=remaining)
+                remaining -= available
             day += dt.timedelta(days=1)
+        raise ValueError("time limit too long")
+
+    def hours_before(self, end: dt.datetime, hours: float) -> dt.datetime:
+        """The moment `hours` working hours before `end` (the inverse of `add_hours`)."""
+        local = timezone.localtime(end)
+        remaining = hours * 3600
+        day = local.date()
+        for _ in range(_MAX_DAYS):
+            for begin, finish in reversed(self._periods_on(day)):
+                finish = min(finish, local)
+                if finish <= begin:
+                    continue
+                available = (finish - begin).total_seconds()
+                if remaining <= available:
+                    return finish - dt.timedelta(seconds=remaining)
+                remaining -= available
+            day -= dt.timedelta(days=1)
         raise ValueError("time limit too long")
 
     def add_days(self, start: dt.datetime, days: float) -> dt.datetime:
@@ -78,17 +103,14 @@ class WorkCalendar:
         """Working hours from `start` to `end` (negative when `end` is earlier)."""
         if end < start:
             return -self.hours_between(end, start)
-        tz = timezone.get_current_timezone()
-        a_local, b_local = timezone.localtime(start, tz), timezone.localtime(end, tz)
+        a_local, b_local = timezone.localtime(start), timezone.localtime(end)
         total = 0.0
         day = a_local.date()
         while day <= b_local.date():
-            if self.is_workday(day):
-                for a, b in self.periods:
-                    begin = max(dt.datetime.combine(day, a, tz), a_local)
-                    finish = min(dt.datetime.combine(day, b, tz), b_local)
-                    if finish > begin:
-                        total += (finish - begin).total_seconds()
+            for begin, finish in self._periods_on(day):
+                begin, finish = max(begin, a_local), min(finish, b_local)
+                if finish > begin:
+                    total += (finish - begin).total_seconds()
             day += dt.timedelta(days=1)
         return total / 3600
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wangge.cases.choices import Action, Decision, Evaluation, Level, Outcome, Source, Status
+from wangge.cases.forms import PhotosField
 from wangge.cases.models import Case
 from wangge.console import selectors
 from wangge.grids.choices import Level as GridLevel
-from wangge.workbench.forms import PhotosField
 from wangge.workforce.models import Worker
 
 # The board's status list: all open cases (the default), everything, or one status.

@@ -92,8 +92,9 @@ OPEN_URL_NAMES = ("two-factor-setup", "two-factor-verify", "login", "logout", "a
 # Public pages: answered to a half-logged-in user as to any visitor (as anonymous), so that
 # they show nothing more than they show everybody. Only for reading: a write there (e.g. an
 # administrator's POST /api/grids/<code>/levels/) needs the second factor like any other.
-PUBLIC_PATHS = ("/", "/map")
-PUBLIC_PREFIXES = ("/board/", "/api/grids/", "/api/schema/", "/api/docs/")
+PUBLIC_PATHS = ("/", "/map", "/results")
+PUBLIC_PREFIXES = ("/board/", "/api/grids/", "/api/schema/", "/api/docs/", "/appeal/",
+                   "/api/appeals/", "/api/published/", "/api/stats/public", "/open311/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

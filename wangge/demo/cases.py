@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -308,7 +307,7 @@ class World:
     the categories, the calendar and the limits, and the moment the history runs up to."""
 
     now: dt.datetime
-    calendar: FastCalendar
+    calendar: WorkCalendar
     limits: dict[str, tuple[int, int]]
     grids: dict[str, Grid]
     teams: list[Team]
@@ -368,78 +367,13 @@ def world_from_db(*, now: dt.datetime | None = None) -> World:
             buildings=buildings.get(grid.pk, []), geom=geom))
     officers = {code: staff[(code, "community_officer")][0] for code, g in grids.items()
                 if g.tier == Tier.COMMUNITY}
-    return World(now=now or timezone.now(), calendar=FastCalendar(WorkCalendar.load()),
+    return World(now=now or timezone.now(), calendar=WorkCalendar.load(),
                  limits=level_limits(), grids=grids, teams=teams, officers=officers,
                  street=street, street_staff=staff[(STREET_CODE, "street_officer")][0],
                  categories={c.code: c for c in Category.objects.filter(parent__isnull=False)})
 
 
 # --- working time ----------------------------------------------------------------------------
-
-
-class FastCalendar(WorkCalendar):
-    """The same working calendar with each day's working periods worked out once: the
-    history asks it some 30,000 times. Gives exactly what `WorkCalendar` gives."""
-
-    def __init__(self, base: WorkCalendar):
-        super().__init__(dict(base.overrides), tuple(base.periods))
-        self.tz = timezone.get_current_timezone()
-        self._days: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
-
-    def _periods_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        found = self._days.get(day)
-        if found is None:
-            found = [(dt.datetime.combine(day, a, self.tz), dt.datetime.combine(day, b, self.tz))
-                     for a, b in self.periods] if self.is_workday(day) else []
-            self._days[day] = found
-        return found
-
-    def add_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
-        local = start.astimezone(self.tz)
-        remaining = hours * 3600
-        day = local.date()
-        for _i in range(3660):
-            for begin, end in self._periods_on(day):
-                if end <= local:
-                    continue
-                begin = max(begin, local)
-                available = (end - begin).total_seconds()
-                if remaining <= available:
-                    return begin + dt.timedelta(seconds=remaining)
-                remaining -= available
-            day += dt.timedelta(days=1)
-        raise ValueError("time limit too long")
-
-    def hours_between(self, start: dt.datetime, end: dt.datetime) -> float:
-        if end < start:
-            return -self.hours_between(end, start)
-        a_local, b_local = start.astimezone(self.tz), end.astimezone(self.tz)
-        total = 0.0
-        day, last = a_local.date(), b_local.date()
-        while day <= last:
-            for begin, finish in self._periods_on(day):
-                begin, finish = max(begin, a_local), min(finish, b_local)
-                if finish > begin:
-                    total += (finish - begin).total_seconds()
-            day += dt.timedelta(days=1)
-        return total / 3600
-
-    def hours_before(self, end: dt.datetime, hours: float) -> dt.datetime:
-        """The moment `hours` working hours before `end` (the inverse of `add_hours`)."""
-        local = end.astimezone(self.tz)
-        remaining = hours * 3600
-        day = local.date()
-        for _i in range(3660):
-            for begin, finish in reversed(self._periods_on(day)):
-                finish = min(finish, local)
-                if finish <= begin:
-                    continue
-                available = (finish - begin).total_seconds()
-                if remaining <= available:
-                    return finish - dt.timedelta(seconds=remaining)
-                remaining -= available
-            day -= dt.timedelta(days=1)
-        raise ValueError("too far back")
 
 
 # --- one case's story -------------------------------------------------------------------------
@@ -502,7 +436,7 @@ class _Sim:
         if (case.status in RUNNING and case.warned_at is None and case.level_warn_at
                 and case.level_warn_at <= at and case.level_due_at
                 and case.level_due_at > case.level_warn_at):
-            due = case.level_due_at.astimezone(self.gen.world.calendar.tz)
+            due = timezone.localtime(case.level_due_at)
             self._apply(Action.WARN, case.level_warn_at, None, self.gen.notes["warn"] % {
                 "due": due.strftime("%Y-%m-%d %H:%M")})
 
@@ -1147,14 +1081,6 @@ def is_loaded() -> bool:
     return Case.objects.exists()
 
 
-def _grant_deferral_approval(world: World) -> None:
-    """Community and street officers approve deferrals (缓办审批) in the demo."""
-    permission = Permission.objects.get(codename="approve_deferral",
-                                        content_type__app_label="cases")
-    for staff in [*world.officers.values(), world.street_staff]:
-        staff.user.user_permissions.add(permission)
-
-
 def load(*, progress: Callable[[str], None] = lambda message: None,
          now: dt.datetime | None = None, seed: int = SEED) -> dict[str, float]:
     """Load the case history into the demo (once; a database with cases is left alone).
@@ -1170,7 +1096,6 @@ def load(*, progress: Callable[[str], None] = lambda message: None,
              "(saving cases and timelines)…")
     with transaction.atomic():
         counts = save(history)
-        _grant_deferral_approval(world)
         stats.rebuild()
     done = time.perf_counter()
     return {**counts, "generate_seconds": generated - started, "save_seconds": done - generated,

@@ -96,6 +96,7 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None,
         lap("organisations_facilities")
         progress("安排网格服务队伍、党组织和账号 (workforce, Party, accounts)…")
         workforce.load(password=DEMO_PASSWORD, reason=REASON)
+        workforce.grant_officer_permissions()
         lap("workforce")
         channels_demo.load()
         if with_cases:

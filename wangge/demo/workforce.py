@@ -157,3 +157,19 @@ def _party_orgs(communities, grids, reason) -> dict[str, int]:
     bulk_insert(centres, reason=reason)
     return {"general_branches": len(general), "grid_branches": len(branches),
             "building_groups": len(groups), "centre_households": len(centres)}
+
+
+def grant_officer_permissions() -> None:
+    """Community and street officers approve deferrals (缓办审批) in the demo; a real street
+    grants `cases.approve_deferral` to its officers' group in the admin."""
+    from django.contrib.auth.models import Permission
+
+    from wangge.workforce.choices import RoleKind
+    from wangge.workforce.models import Assignment
+
+    permission = Permission.objects.get(codename="approve_deferral",
+                                        content_type__app_label="cases")
+    users = (Assignment.objects.current().filter(role__kind=RoleKind.OFFICER,
+                                                 worker__user__isnull=False)
+             .values_list("worker__user", flat=True).distinct())
+    permission.user_set.add(*users)

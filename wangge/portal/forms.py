@@ -2,36 +2,12 @@
 a form that fails keeps what the resident typed."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.choices import Evaluation
+from wangge.cases.forms import PhotosField
 from wangge.cases.selectors import leaf_categories
 from wangge.core.validators import InvalidValue, parse_phone
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.ImageField):
-    """Up to six photos; each must be an image no larger than WANGGE_PHOTO_MAX_BYTES."""
-
-    widget = MultiplePhotoInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > 6:
-            raise forms.ValidationError(_("At most 6 photos."))
-        cleaned = []
-        for item in files:
-            photo = super().clean(item, initial)
-            if photo.size > settings.WANGGE_PHOTO_MAX_BYTES:
-                raise forms.ValidationError(
-                    _("A photo may be at most %(mb)d MB.")
-                    % {"mb": settings.WANGGE_PHOTO_MAX_BYTES // (1024 * 1024)})
-            cleaned.append(photo)
-        return cleaned
 
 
 def category_choices() -> list:
@@ -51,7 +27,7 @@ class AppealForm(forms.Form):
                               help_text=_("Needed if you do not place a pin on the map."))
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
-    photos = PhotosField(label=_("Photos (optional)"), required=False)
+    photos = PhotosField(label=_("Photos (optional)"))
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("Your phone (optional)"), max_length=40, required=False,
@@ -60,7 +36,6 @@ class AppealForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        self.fields["photos"].widget.attrs.update(accept="image/*", capture="environment")
 
     def clean_phone(self):
         value = self.cleaned_data["phone"].strip()
