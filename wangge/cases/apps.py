@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "wangge.cases"
     verbose_name = _("cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wangge.cases import checks  # noqa: F401 - registers the calendar check
