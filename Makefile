@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/wangge_bench_cases
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup demo test lint bench browser messages clean
@@ -40,6 +41,9 @@ bench: setup
 	WANGGE_MODE=test DATABASE_URL=sqlite:///$(CURDIR)/var/bench/street.sqlite3 \
 	  $(BIN)/wangge bench locate --write
 	WANGGE_MODE=test $(BIN)/wangge bench ledger --write
+	WANGGE_MODE=test $(BIN)/wangge bench open311 --write
+	# The case figures and the sweep over 1,000,000 cases need PostgreSQL (BENCH_PG_URL).
+	WANGGE_MODE=test DATABASE_URL=$(BENCH_PG_URL) $(BIN)/wangge bench cases --write
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) with Chinese fonts.
 browser:
