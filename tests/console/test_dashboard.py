@@ -89,3 +89,12 @@ def test_the_demo_history_shows_467_appeals_all_closed(client, street_staff, lao
     totals = stats.json()["totals"]
     assert totals["counts"]["received"] == 467
     assert totals["rates"]["closure_rate"]["value"] == 1.0
+
+
+def test_the_ranking_names_every_community_even_without_cases(client, street_staff, laocheng):
+    from wangge.grids.models import Grid
+
+    client.force_login(street_staff)
+    data = _data(client.get("/console/dashboard"))
+    names = dict(Grid.objects.filter(tier="community").values_list("code", "name"))
+    assert {c["label"] for c in data["children"]} == set(names.values())

@@ -88,9 +88,11 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
     if child_dim:
         figures = stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
                                      by=(child_dim,))
+        names = dict(Grid.objects.filter(code__in=[r["key"] for r in figures["rows"]])
+                     .values_list("code", "name"))
         for row in figures["rows"]:
             children.append({
-                "key": row["key"], "label": row["label"],
+                "key": row["key"], "label": names.get(row["key"], row["label"]),
                 "received": row["counts"]["received"], "closed": row["counts"]["closed"],
                 "overdue": row["counts"].get("overdue", 0),
                 "rates": {k: v["value"] for k, v in row["rates"].items()},
