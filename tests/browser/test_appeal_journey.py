@@ -39,6 +39,9 @@ def test_resident_files_worker_handles_resident_rates_dashboard_counts(
     phone = browser.new_context(**PHONE, geolocation={"latitude": lat, "longitude": lon},
                                 permissions=["geolocation"])
     resident = phone.new_page()
+    transferred: list[int] = []
+    resident.on("response", lambda r: transferred.append(len(r.body()))
+                if r.request.method == "GET" and r.status == 200 else None)
     resident.goto(f"{live_server.url}/")
     expect(resident.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(resident.locator(".hero")).to_contain_text("反映")
@@ -46,6 +49,10 @@ def test_resident_files_worker_handles_resident_rates_dashboard_counts(
     resident.click(".hero a.button")
     expect(resident.locator("#pin-map .leaflet-interactive").first).to_be_attached(
         timeout=20_000)
+    # Page weight budget of the residents' pages: ≤ 300 KB on first load, uncompressed
+    # here (the live server does not compress; WhiteNoise does in production).
+    resident.wait_for_load_state("networkidle")
+    assert sum(transferred) <= 300 * 1024, sum(transferred)
     resident.select_option("#id_category", "sanitation")
     resident.fill("#id_description", "小区北门垃圾桶满了三天没人清运,气味很大。")
     resident.click("#use-position")
