@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from wangge.cases.lists import ThreeLists, mask_name, place_names, staff_name
 from wangge.core.models import AuditAction
+from wangge.core.pdf import FONT, numbered_canvas, register_font
 from wangge.core.services import audit_record
 from wangge.grids.choices import Tier
 
@@ -246,7 +247,6 @@ def _build_xlsx(tables: Sequence[ListTable], title: str, subtitle: str, fh: IO[b
 # --------------------------------------------------------------------------------------------
 # PDF
 
-_FONT = "STSong-Light"  # Adobe's standard Simplified Chinese CID font, as in grid_file_export
 
 
 def write_lists_pdf(lists: ThreeLists, target: Target) -> None:
@@ -258,19 +258,11 @@ def write_lists_pdf(lists: ThreeLists, target: Target) -> None:
     _write_out(target, lambda fh: _build_pdf(tables, title, subtitle, fh))
 
 
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-
-
 def _styles() -> dict[str, Any]:
     from reportlab.lib.enums import TA_CENTER, TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("base", fontName=_FONT, fontSize=8, leading=10, alignment=TA_LEFT)
+    base = ParagraphStyle("base", fontName=FONT, fontSize=8, leading=10, alignment=TA_LEFT)
     return {
         "title": ParagraphStyle("title", base, fontSize=16, leading=22, alignment=TA_CENTER,
                                 spaceAfter=4),
@@ -300,7 +292,7 @@ def _build_pdf(tables: Sequence[ListTable], title: str, subtitle: str, fh: IO[by
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
 
-    _register_font()
+    register_font()
     size = landscape(A4)
     margin = 14 * mm
     doc = SimpleDocTemplate(fh, pagesize=size, leftMargin=margin, rightMargin=margin,
@@ -326,7 +318,7 @@ def _build_pdf(tables: Sequence[ListTable], title: str, subtitle: str, fh: IO[by
                                else st["cell"]) for col, value in enumerate(row)])
         grid = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         grid.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), _FONT, 8),
+            ("FONT", (0, 0), (-1, -1), FONT, 8),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -337,35 +329,4 @@ def _build_pdf(tables: Sequence[ListTable], title: str, subtitle: str, fh: IO[by
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
         story.append(grid)
-    doc.build(story, canvasmaker=_numbered_canvas(title))
-
-
-def _numbered_canvas(title: str):
-    """A canvas class that writes "title … page n of m" at the foot of every page."""
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                width = self._pagesize[0]
-                self.setFont(_FONT, 8)
-                self.setFillGray(0.35)
-                self.drawString(14 * mm, 8 * mm, title)
-                self.drawRightString(width - 14 * mm, 8 * mm,
-                                     _("Page %(page)d of %(pages)d")
-                                     % {"page": number, "pages": total})
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    doc.build(story, canvasmaker=numbered_canvas(title, margin_mm=14, baseline_mm=8))

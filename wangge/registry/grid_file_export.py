@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from wangge.core.pdf import FONT, numbered_canvas, register_font
 from wangge.grids.choices import Tier
 from wangge.registry.choices import HouseUse, PopulationType
 from wangge.registry.selectors import AGE_BANDS, GridFile
@@ -313,7 +314,6 @@ def _xlsx_children(sheet, c: _Content, fmt: _XlsxFormats) -> None:
 # --------------------------------------------------------------------------------------------
 # PDF
 
-_FONT = "STSong-Light"  # Adobe's standard Simplified Chinese CID font: no font file needed.
 _NUMBER_COLUMNS_PER_TABLE = 10
 
 
@@ -326,20 +326,12 @@ def write_grid_file_pdf(gf: GridFile, target: Target, *, include_sensitive: bool
     _write_out(target, lambda fh: _build_pdf(content, fh))
 
 
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-
-
 def _build_pdf(c: _Content, fh: IO[bytes]) -> None:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-    _register_font()
+    register_font()
     portrait, wide = A4, landscape(A4)
     margin = 18 * mm
     doc = BaseDocTemplate(
@@ -358,14 +350,14 @@ def _build_pdf(c: _Content, fh: IO[bytes]) -> None:
         PageTemplate(id="wide", frames=[frame(wide, "w")], pagesize=wide),
     ])
     story = _pdf_story(c, portrait[0] - 2 * margin, wide[0] - 2 * margin)
-    doc.build(story, canvasmaker=_numbered_canvas(c.title))
+    doc.build(story, canvasmaker=numbered_canvas(c.title))
 
 
 def _styles() -> dict[str, Any]:
     from reportlab.lib.enums import TA_CENTER, TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("base", fontName=_FONT, fontSize=9, leading=12, alignment=TA_LEFT)
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, alignment=TA_LEFT)
     return {
         "title": ParagraphStyle("title", base, fontSize=18, leading=26, alignment=TA_CENTER,
                                 spaceAfter=10),
@@ -392,7 +384,7 @@ def _table_style(extra: Sequence[tuple] = ()) -> Any:
     from reportlab.platypus import TableStyle
 
     return TableStyle([
-        ("FONT", (0, 0), (-1, -1), _FONT, 9),
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -509,33 +501,3 @@ def _child_tables(columns: Sequence[FigureColumn]) -> list[tuple[str, list[int]]
             out.append((heading if len(chunks) == 1 else f"{heading} ({n}/{len(chunks)})",
                         chunk))
     return out
-
-
-def _numbered_canvas(title: str):
-    """A canvas class that writes "title … page n of m" at the foot of every page."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                width = self._pagesize[0]
-                self.setFont(_FONT, 8)
-                self.setFillGray(0.35)
-                self.drawString(18 * 72 / 25.4, 10 * 72 / 25.4, title)
-                self.drawRightString(width - 18 * 72 / 25.4, 10 * 72 / 25.4,
-                                     _("Page %(page)d of %(pages)d")
-                                     % {"page": number, "pages": total})
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
