@@ -114,10 +114,14 @@ def test_marking_a_duplicate_keeps_both_timelines(client, sanitation, point_a, n
                                                  lat=again.lat, at=again.reported_at,
                                                  exclude_id=again.pk)]
     assert dup not in found and original in found
-    # The reporter of the duplicate is pointed to the original.
+    # The reporter of the duplicate follows the original's progress, but never learns its
+    # tracking code (which would let them read and rate another resident's appeal).
     body = client.get(f"/api/appeals/{dup.tracking_code}/").json()
     assert body["status"] == Status.MERGED
-    assert body["duplicate_of"] == yesterday_case.tracking_code
+    assert body["merged_into"]["status"] == yesterday_case.status
+    assert yesterday_case.tracking_code not in str(body)
+    page = client.get(f"/appeal/{dup.tracking_code}").content.decode()
+    assert "data-merged-into" in page and yesterday_case.tracking_code not in page
 
 
 def test_a_case_cannot_duplicate_itself_or_a_merged_case(sanitation, point_a, now,

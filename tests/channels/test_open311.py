@@ -323,13 +323,15 @@ def test_a_followed_case_shows_each_move_of_the_workflow(client, point_a, leader
         microsecond=0)
 
 
-def test_a_duplicate_is_closed_and_names_the_case_it_joined(client, point_a, leader_a):
+def test_a_duplicate_is_closed_and_follows_the_case_it_joined_without_its_id(
+        client, point_a, leader_a):
     original, duplicate = file_request(client, point_a), file_request(client, point_a)
     case_act(case=Case.objects.get(tracking_code=duplicate), action=Action.MARK_DUPLICATE,
              actor=leader_a, duplicate_of=Case.objects.get(tracking_code=original))
     shown = get_one(client, duplicate)
     assert shown["status"] == "closed"
-    assert original in shown["status_notes"]
+    assert original not in shown["status_notes"]
+    assert zh(Status.REPORTED.label) in shown["status_notes"]
 
 
 def test_unknown_request_and_staff_cases_are_not_found(client, point_a, worker_a):

@@ -469,8 +469,17 @@ class PublicCaseSerializer(serializers.Serializer):
     result = serializers.CharField()
     outcome = serializers.CharField()
     evaluation = serializers.CharField()
-    duplicate_of = serializers.CharField(source="duplicate_of.tracking_code", default=None)
+    merged_into = serializers.SerializerMethodField(help_text=_(
+        "for a duplicate: the progress of the appeal it was merged into (its status and "
+        "result, never its tracking code or its reporter's words)"))
     steps = PublicStepSerializer(many=True)
+
+    def get_merged_into(self, case: Case) -> dict | None:
+        original = case.duplicate_of
+        if original is None:
+            return None
+        return {"status": original.status, "status_label": original.get_status_display(),
+                "closed_at": original.closed_at, "result": original.result}
 
 
 class AppealCreatedSerializer(serializers.Serializer):

@@ -287,8 +287,12 @@ def status_notes(case: Case) -> str:
     """Our own status in words: status and level while open, the result when closed."""
     label = case.get_status_display()
     if case.status == Status.MERGED and case.duplicate_of_id:
-        return _("%(status)s · duplicate of %(code)s") % {
-            "status": label, "code": case.duplicate_of.tracking_code}
+        # The earlier request's progress, never its id: that would open another
+        # resident's request to this one (decision 0011).
+        original = case.duplicate_of
+        return _("%(status)s · merged with an earlier request: %(progress)s") % {
+            "status": label,
+            "progress": original.result or original.get_status_display()}
     if case.status in FINISHED:
         return f"{label} · {case.result}" if case.result else label
     return f"{label} · {case.get_level_display()}"
