@@ -26,6 +26,7 @@ from wangge.cases.models import Case, CasePhoto, Category, DirectLineMeeting
 from wangge.core.scope import restrict
 from wangge.core.validators import mask_phone
 from wangge.grids.models import Grid
+from wangge.grids.selectors import first_street
 from wangge.registry.models import Building
 from wangge.workforce.models import Worker
 
@@ -508,20 +509,13 @@ class AppealCreateApi(APIView):
                 source=Source.ONLINE, category=v["category"], title=v.get("title", ""),
                 description=v["description"], urgency=v["urgency"], lon=v.get("lon"),
                 lat=v.get("lat"), address=v.get("address", ""),
-                grid=None if v.get("lon") is not None else _street_for_address(),
+                grid=None if v.get("lon") is not None else first_street(),
                 reporter_name=v.get("name", ""), reporter_phone=v.get("phone", ""),
                 photos=v.get("photos", []), actor=None)
         except services.CaseError as exc:
             return _error(exc)
         return Response({"tracking_code": case.tracking_code, "status": case.status,
                          "grid": case.grid.name}, status=status.HTTP_201_CREATED)
-
-
-def _street_for_address() -> Grid | None:
-    """An appeal with an address but no point goes to the street, which places it."""
-    from wangge.grids.choices import Tier
-
-    return Grid.objects.filter(tier=Tier.STREET).order_by("code").first()
 
 
 class AppealDetailApi(APIView):

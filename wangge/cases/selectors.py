@@ -30,6 +30,11 @@ def case_get(*, user, code: str) -> Case:
             .get(tracking_code=code.strip().upper()))
 
 
+def case_scoped(*, user, code: str) -> Case:
+    """The case row alone (to post a step on it); DoesNotExist outside the user's scope."""
+    return Case.objects.for_user(user).get(tracking_code=code.strip().upper())
+
+
 def case_public_get(*, code: str) -> Case:
     """A case by its tracking code for the reporter: nothing but the case itself."""
     return (Case.objects.select_related("category", "grid", "duplicate_of")
@@ -97,3 +102,12 @@ def possible_duplicates(*, category: Category, lon: float | None, lat: float | N
     found = [c for c in found if c.distance_m <= radius]
     found.sort(key=lambda c: (c.distance_m, -c.case.reported_at.timestamp()))
     return found[:limit]
+
+
+def case_duplicates(*, case: Case, user) -> list[Candidate]:
+    """Possible duplicates of an open case, as its page shows them."""
+    if case.status in (Status.MERGED, Status.DECLINED):
+        return []
+    return possible_duplicates(category=case.category, lon=case.lon, lat=case.lat,
+                               at=case.reported_at, grid_code=case.grid.code,
+                               exclude_id=case.pk, user=user)

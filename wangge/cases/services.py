@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from wangge.cases import notices, stats
 from wangge.cases.calendar import WorkCalendar
 from wangge.cases.choices import FINISHED, RUNNING, Action, Decision, Level, MeetingStatus
+from wangge.cases.lists import staff_name
 from wangge.cases.models import (
     Case,
     CasePhoto,
@@ -118,14 +119,7 @@ def context(*, actor, at: dt.datetime | None = None,
 
 
 def _actor_name(actor) -> str:
-    if actor is None:
-        return _("system")
-    worker = getattr(actor, "worker", None) if hasattr(actor, "pk") else None
-    try:
-        name = worker.name if worker is not None else ""
-    except Exception:
-        name = ""
-    return name or actor.get_username()
+    return _("system") if actor is None else staff_name(actor)
 
 
 # --- opening a case --------------------------------------------------------------------------
@@ -380,18 +374,19 @@ class SweepResult:
                 f"warned {len(self.warned)}")
 
 
-def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
+def case_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Raise every running case whose level's time limit has passed (grid → community →
     street → the secretary's direct line) and warn of those near it. Idempotent: a raised
     case gets the new level's limit, a warned case is not warned again at the same level,
     so a second sweep at the same moment does nothing."""
     now = now or timezone.now()
     result = SweepResult()
-    calendar, limits = WorkCalendar.load(), level_limits()
+    # One context for the whole sweep: its grid cache serves every case it moves.
+    ctx = context(actor=None, at=now, calendar=WorkCalendar.load(), limits=level_limits())
     lapsed = list(Case.objects.filter(status__in=RUNNING, level_due_at__lte=now)
                   .order_by("level_due_at").values_list("pk", flat=True))
     for case_id in lapsed:
-        _sweep_one(case_id, now, calendar, limits, result)
+        _sweep_one(case_id, ctx, result)
     near = list(Case.objects.filter(status__in=RUNNING, level_warn_at__lte=now,
                                     level_due_at__gt=now, warned_at__isnull=True)
                 .values_list("pk", flat=True))
@@ -401,34 +396,20 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
             if (case.status not in RUNNING or case.warned_at is not None
                     or case.level_warn_at is None or case.level_warn_at > now):
                 continue
-            _move(case, Action.WARN, Context(
-                actor=None, actor_name=_("system"), at=now, calendar=calendar, limits=limits,
-                grid_by_code=_grid_getter()), {},
-                _("The time limit at this level is near: %(due)s.")
-                % {"due": timezone.localtime(case.level_due_at).strftime("%Y-%m-%d %H:%M")})
+            _move(case, Action.WARN, ctx, {},
+                  _("The time limit at this level is near: %(due)s.")
+                  % {"due": timezone.localtime(case.level_due_at).strftime("%Y-%m-%d %H:%M")})
             result.warned.append(case.tracking_code)
     return result
 
 
-def _grid_getter():
-    cache: dict[str, Grid] = {}
-
-    def get(code: str) -> Grid:
-        if code not in cache:
-            cache[code] = Grid.objects.get(code=code)
-        return cache[code]
-
-    return get
-
-
-def _sweep_one(case_id, now, calendar, limits, result: SweepResult) -> None:
+def _sweep_one(case_id, ctx: Context, result: SweepResult) -> None:
+    now = ctx.at
     with transaction.atomic():
         case = _lock(case_id)
         # Looked at again under the lock: someone may have acted since the list was read.
         if case.status not in RUNNING or case.level_due_at is None or case.level_due_at > now:
             return
-        ctx = Context(actor=None, actor_name=_("system"), at=now, calendar=calendar,
-                      limits=limits, grid_by_code=_grid_getter())
         level = case.get_level_display()
         if case.level == Level.STREET:
             params = _load_params(case, Action.DIRECT_LINE, {})

@@ -483,11 +483,14 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
 class _Labels:
     """Keys and labels of group values, looked up once per call."""
 
-    def __init__(self, dims: Sequence[str], keys: Iterable[tuple]):
+    def __init__(self, dims: Sequence[str], keys: Iterable[tuple],
+                 shown: dict[str, Sequence[Any]] | None = None):
+        """`shown`: more values per dimension that rows show without any case."""
         keys = list(keys)
+        shown = shown or {}
         self.names: dict[str, dict[Any, tuple[str, str]]] = {}
         for i, dim in enumerate(dims):
-            values = {k[i] for k in keys}
+            values = {k[i] for k in keys} | set(shown.get(dim, ()))
             if dim == "category":
                 self.names[dim] = {pk: (code, name) for pk, code, name in
                                    Category.objects.filter(pk__in=values)
@@ -571,7 +574,8 @@ def case_figures(*, grid: Grid, date_from: dt.date, date_to: dt.date,
     }
     if not dims:
         return result
-    labels = _Labels(dims, [*sums, *lapsed])
+    first_fill = _fill(dims[0], grid, date_from, date_to)
+    labels = _Labels(dims, [*sums, *lapsed], shown={dims[0]: first_fill})
     zero = [0] * len(COUNTERS)
     # Sums per prefix of the group key: tree[()] for the first grouping, tree[(a,)] for
     # the second within a.
@@ -592,7 +596,7 @@ def case_figures(*, grid: Grid, date_from: dt.date, date_to: dt.date,
         values = dict(tree.get(prefix, {}))
         overdue_here = late.get(prefix, {})
         if dim == "month" or level == 0:
-            for value in _fill(dim, grid, date_from, date_to):
+            for value in first_fill if level == 0 else _fill(dim, grid, date_from, date_to):
                 values.setdefault(value, zero)
         for value in overdue_here:
             values.setdefault(value, zero)
@@ -652,7 +656,7 @@ def public_figures(*, today: dt.date | None = None) -> list[dict[str, Any]]:
     below the street."""
     today = today or timezone.localdate()
     out = []
-    for street in Grid.objects.filter(tier=Tier.STREET).order_by("code"):
+    for street in Grid.objects.filter(tier=Tier.STREET).defer("boundary").order_by("code"):
         figures = case_figures(grid=street, date_from=PUBLIC_SINCE, date_to=today,
                                source=Source.ONLINE, overdue=False)["totals"]
         out.append({"code": street.code, "name": street.name,

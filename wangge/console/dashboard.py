@@ -20,6 +20,7 @@ from wangge.cases.models import Case
 from wangge.core.scope import restrict
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
+from wangge.grids.selectors import ancestor_codes
 from wangge.registry.choices import PopulationType
 from wangge.registry.models import CareGroup
 from wangge.registry.selectors import grid_figures
@@ -88,11 +89,9 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
     if child_dim:
         figures = stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
                                      by=(child_dim,))
-        names = dict(Grid.objects.filter(code__in=[r["key"] for r in figures["rows"]])
-                     .values_list("code", "name"))
         for row in figures["rows"]:
             children.append({
-                "key": row["key"], "label": names.get(row["key"], row["label"]),
+                "key": row["key"], "label": row["label"],
                 "received": row["counts"]["received"], "closed": row["counts"]["closed"],
                 "overdue": row["counts"].get("overdue", 0),
                 "rates": {k: v["value"] for k, v in row["rates"].items()},
@@ -156,8 +155,7 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
         "ancestors": [{"code": g.code, "name": g.name, "link": reverse("console:dashboard")
                        + "?" + urlencode({"grid": g.code, "from": date_from, "to": date_to})}
                       for g in restrict(Grid.objects.defer("boundary").filter(
-                          code__in=[node.code[:n] for n in sorted(set(CODE_LENGTH.values()))
-                                    if n < len(node.code)]), user, "code").order_by("code")],
+                          code__in=ancestor_codes(node.code)), user, "code").order_by("code")],
         "text": {"cases": _("cases"), "people": _("people"), "no_data": _("No data yet.")},
     }
 

@@ -187,16 +187,6 @@ def dispatch_handlers(*, user) -> QuerySet[Worker]:
 # --- one case ------------------------------------------------------------------------------------
 
 
-def case_detail(*, user, code: str) -> Case:
-    """A case the user may see with its timeline, lists and photos; DoesNotExist otherwise."""
-    return case_selectors.case_get(user=user, code=code)
-
-
-def case_scoped(*, user, code: str) -> Case:
-    """The case row alone (to post a step); DoesNotExist outside the user's scope."""
-    return Case.objects.for_user(user).get(tracking_code=code.strip().upper())
-
-
 def open_direct_line_item(case: Case) -> DirectLineItem | None:
     """The case's undecided item on the secretary's direct-line agenda, from the prefetch."""
     return next((i for i in case.direct_line_items.all() if i.decided_at is None), None)
@@ -213,14 +203,6 @@ def allowed_actions(*, case: Case, user) -> list[str]:
     else:
         allowed = [a for a in allowed if a != Action.DIRECT_LINE_DECISION]
     return allowed
-
-
-def duplicates(*, case: Case, user) -> list[case_selectors.Candidate]:
-    if case.status in (Status.MERGED, Status.DECLINED):
-        return []
-    return case_selectors.possible_duplicates(
-        category=case.category, lon=case.lon, lat=case.lat, at=case.reported_at,
-        grid_code=case.grid.code, exclude_id=case.pk, user=user)
 
 
 # --- the map -------------------------------------------------------------------------------------

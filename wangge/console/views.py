@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
 from wangge.cases.choices import Action
 from wangge.cases.lists import lists_top_code
@@ -161,7 +162,7 @@ def board_dispatch(request: HttpRequest) -> HttpResponse:
 def _render_case(request: HttpRequest, code: str, *, bound: StepForm | None = None,
                  error: str = "", conflict: bool = False, status: int = 200) -> HttpResponse:
     try:
-        case = selectors.case_detail(user=request.user, code=code)
+        case = case_selectors.case_get(user=request.user, code=code)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
     step_forms = []
@@ -181,7 +182,7 @@ def _render_case(request: HttpRequest, code: str, *, bound: StepForm | None = No
         "case": case, "step_forms": step_forms, "error": error, "conflict": conflict,
         "open_action": bound.action if bound is not None else request.GET.get("do", ""),
         "reporter_phone": mask_phone(case.reporter_phone),
-        "duplicates": selectors.duplicates(case=case, user=request.user),
+        "duplicates": case_selectors.case_duplicates(case=case, user=request.user),
         "steps": steps, "last_step": steps[-1] if steps else None,
         "time_left": selectors.time_left(case, timezone.now()),
         "report_photos": [p for p in photos if p.stage == CasePhoto.Stage.REPORT],
@@ -208,7 +209,7 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in selectors.CONSOLE_ACTIONS:
         raise Http404
     try:
-        case = selectors.case_scoped(user=request.user, code=code)
+        case = case_selectors.case_scoped(user=request.user, code=code)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
     form = StepForm(request.POST, request.FILES, action=action, user=request.user)
@@ -235,7 +236,7 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def case_photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """A photo of a case the user may see (case photos are not public files)."""
     try:
-        case = selectors.case_scoped(user=request.user, code=code)
+        case = case_selectors.case_scoped(user=request.user, code=code)
         photo = case.photos.get(pk=pk)
         handle = photo.image.open("rb")
     except (Case.DoesNotExist, CasePhoto.DoesNotExist, FileNotFoundError, OSError) as exc:

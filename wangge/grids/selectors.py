@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from wangge.grids.choices import CODE_LENGTH, TIER_ORDER
+from wangge.grids.choices import CODE_LENGTH, TIER_ORDER, Tier
 from wangge.grids.locate import OUTSIDE, current_index
 from wangge.grids.models import Grid, GridLevelChange
 
@@ -92,3 +92,9 @@ def may_set_level(*, user, grid: Grid) -> bool:
         return True
     return any(grid.code.startswith(p) and len(p) <= CODE_LENGTH["community"]
                for p in prefixes)
+
+
+def first_street() -> Grid | None:
+    """The street an installation serves (the first, where it serves several): where an
+    appeal with an address but no point goes to be placed."""
+    return Grid.objects.filter(tier=Tier.STREET).defer("boundary").order_by("code").first()

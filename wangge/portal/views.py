@@ -15,8 +15,7 @@ from wangge.cases import selectors as case_selectors
 from wangge.cases import services
 from wangge.cases.choices import CLOSED, Action, Evaluation, Source, Status
 from wangge.cases.models import Case, Category
-from wangge.grids.choices import Tier
-from wangge.grids.models import Grid
+from wangge.grids.selectors import first_street
 from wangge.portal import selectors
 from wangge.portal.forms import AppealForm, RateForm, TrackForm
 
@@ -57,7 +56,7 @@ def appeal_new(request):
                     title="", description=data["description"],
                     lon=data["lon"] if has_point else None,
                     lat=data["lat"] if has_point else None, address=data["address"],
-                    grid=None if has_point else _street(),
+                    grid=None if has_point else first_street(),
                     reporter_name=data["name"], reporter_phone=data["phone"],
                     photos=data["photos"], actor=None)
             except services.CaseError as exc:
@@ -67,11 +66,6 @@ def appeal_new(request):
                 return redirect("portal:appeal", code=case.tracking_code)
     return render(request, "portal/appeal_new.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
-
-
-def _street() -> Grid | None:
-    """An appeal with an address only goes to the street office, which places it."""
-    return Grid.objects.filter(tier=Tier.STREET).order_by("code").first()
 
 
 def track(request):

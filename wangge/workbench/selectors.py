@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
-from wangge.cases.choices import Action, Status
+from wangge.cases.choices import Action
 from wangge.cases.models import Case, Category
 from wangge.core.validators import mask_phone, mask_resident_id
 from wangge.grids.choices import Tier
@@ -101,29 +101,11 @@ def my_tasks(*, user, worker: Worker, now: dt.datetime | None = None) -> Tasks:
 # --- one case ---------------------------------------------------------------------------------
 
 
-def case_get(*, user, code: str) -> Case:
-    """A case the user may see, with timeline, lists and photos; DoesNotExist otherwise."""
-    return case_selectors.case_get(user=user, code=code)
-
-
-def case_scoped(*, user, code: str) -> Case:
-    """The case row alone (for posting a step); DoesNotExist outside the user's scope."""
-    return Case.objects.for_user(user).get(tracking_code=code.strip().upper())
-
-
 def allowed_actions(*, case: Case, user) -> list[str]:
     """The workbench steps the user may take on the case now: the status must be a source
     of the step in `workflow.TRANSITIONS` and the user must be who the step is for (checked
     by the service's own rule)."""
     return case_services.case_actions_for(case=case, user=user, actions=WORKBENCH_ACTIONS)
-
-
-def duplicates(*, case: Case, user) -> list[case_selectors.Candidate]:
-    if case.status in (Status.MERGED, Status.DECLINED):
-        return []
-    return case_selectors.possible_duplicates(
-        category=case.category, lon=case.lon, lat=case.lat, at=case.reported_at,
-        grid_code=case.grid.code, exclude_id=case.pk, user=user)
 
 
 # --- categories and must-report items ---------------------------------------------------------

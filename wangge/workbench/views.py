@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
 from wangge.cases.choices import Action, Source
 from wangge.cases.models import Case, CasePhoto, Category
@@ -135,7 +136,7 @@ def tasks(request):
 def _render_case(request, code: str, *, bound: StepForm | None = None, error: str = "",
                  status: int = 200):
     try:
-        case = selectors.case_get(user=request.user, code=code)
+        case = case_selectors.case_get(user=request.user, code=code)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
     allowed = selectors.allowed_actions(case=case, user=request.user)
@@ -149,7 +150,7 @@ def _render_case(request, code: str, *, bound: StepForm | None = None, error: st
     return render(request, "workbench/case_detail.html", {
         "bench": request.bench, "case": case, "step_forms": step_forms,
         "open_action": bound.action if bound is not None else request.GET.get("do", ""),
-        "error": error, "duplicates": selectors.duplicates(case=case, user=request.user),
+        "error": error, "duplicates": case_selectors.case_duplicates(case=case, user=request.user),
         "steps": case.steps.all(), "tab": "tasks",
         "report_photos": [p for p in case.photos.all() if p.stage == CasePhoto.Stage.REPORT],
         "result_photos": [p for p in case.photos.all() if p.stage == CasePhoto.Stage.RESULT],
@@ -172,7 +173,7 @@ def case_act(request, code: str, action: str):
     if action not in selectors.WORKBENCH_ACTIONS:
         raise Http404
     try:
-        case = selectors.case_scoped(user=request.user, code=code)
+        case = case_selectors.case_scoped(user=request.user, code=code)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
     form = StepForm(request.POST, request.FILES, action=action)
@@ -198,7 +199,7 @@ def case_act(request, code: str, action: str):
 def case_photo(request, code: str, pk: int):
     """A photo of a case the user may see (photos are not public files)."""
     try:
-        case = selectors.case_scoped(user=request.user, code=code)
+        case = case_selectors.case_scoped(user=request.user, code=code)
         photo = case.photos.get(pk=pk)
     except (Case.DoesNotExist, CasePhoto.DoesNotExist) as exc:
         raise Http404 from exc
