@@ -9,3 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.cases import checks  # noqa: F401 - registers the calendar check
+        from wangge.cases.services import case_sweep
+        from wangge.core import sweeps
+
+        sweeps.register("cases", case_sweep)

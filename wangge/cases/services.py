@@ -369,6 +369,9 @@ class SweepResult:
     direct_line: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        return bool(self.raised or self.direct_line or self.warned)
+
     def __str__(self) -> str:
         return (f"raised {len(self.raised)}, to the direct line {len(self.direct_line)}, "
                 f"warned {len(self.warned)}")

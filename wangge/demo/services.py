@@ -6,12 +6,16 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from wangge.activities import demo as activities_demo
 from wangge.cases import reference as cases_reference
+from wangge.cases import triage
 from wangge.cases.models import CalendarDay, Category, LevelLimit
 from wangge.channels import demo as channels_demo
+from wangge.cogovernance import demo as cogovernance_demo
 from wangge.demo import cases as demo_cases
 from wangge.demo import laocheng, population, workforce
 from wangge.env import env_str
+from wangge.grading import demo as grading_demo
 from wangge.grids.models import Grid, GridType
 from wangge.grids.services import grids_import_geojson
 from wangge.registry import reference as registry_reference
@@ -103,6 +107,14 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None,
             progress("生成 2020 年以来的事件办理记录 (case history)…")
             demo_cases.load(progress=progress)
             lap("cases")
+        progress("共建共治、活动联办、动态评级 (co-governance, activities, grading)…")
+        cogovernance_demo.load(with_cases=with_cases)
+        activities_demo.load(with_cases=with_cases)
+        grading_demo.load(with_cases=with_cases)
+        lap("governance")
+        if with_cases:
+            triage.train_demo()
+            lap("triage")
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_USERNAME).exists():
             user_model.objects.create_superuser(DEMO_USERNAME, "", DEMO_PASSWORD)

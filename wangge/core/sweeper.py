@@ -1,7 +1,7 @@
-"""The sweep running by itself inside the web server: a daemon thread that calls
-`case_sweep` every `WANGGE_SWEEP_INTERVAL` seconds. Several servers may each run one: the
-sweep is idempotent and takes row locks. A scheduler running `wangge cases sweep` does the
-same where the thread is switched off (interval 0)."""
+"""The sweeps running by themselves inside the web server: a daemon thread that runs every
+registered sweep (`core/sweeps.py`) every `WANGGE_SWEEP_INTERVAL` seconds. Several servers
+may each run one: sweeps are idempotent and take row locks. A scheduler running
+`wangge sweep` does the same where the thread is switched off (interval 0)."""
 
 import logging
 import threading
@@ -14,14 +14,14 @@ _started = threading.Event()
 
 
 def _loop(interval: int, stop: threading.Event) -> None:
-    from wangge.cases.services import case_sweep
+    from wangge.core.sweeps import run_all
 
     while not stop.wait(interval):
         try:
             close_old_connections()
-            result = case_sweep()
-            if result.raised or result.direct_line or result.warned:
-                log.info("sweep: %s", result)
+            for name, result in run_all().items():
+                if result:
+                    log.info("sweep %s: %s", name, result)
         except Exception:
             log.exception("sweep failed; trying again in %s s", interval)
         finally:

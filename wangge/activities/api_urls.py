@@ -1,0 +1,4 @@
+"""activities API."""
+
+app_name = "activities-api"
+urlpatterns: list = []

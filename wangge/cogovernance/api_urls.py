@@ -1,0 +1,4 @@
+"""cogovernance API."""
+
+app_name = "cogovernance-api"
+urlpatterns: list = []

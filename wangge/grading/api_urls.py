@@ -1,0 +1,4 @@
+"""grading API."""
+
+app_name = "grading-api"
+urlpatterns: list = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GradingConfig(AppConfig):
+    name = "wangge.grading"
+    verbose_name = _("dynamic grading")
+    default_auto_field = "django.db.models.BigAutoField"
