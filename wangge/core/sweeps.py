@@ -29,7 +29,7 @@ def run_all(*, now: dt.datetime | None = None) -> dict[str, object]:
     for name, sweep in _sweeps.items():
         try:
             results[name] = sweep(now=now)
-        except Exception:  # noqa: BLE001 - one broken sweep must not stop the rest
+        except Exception:
             log.exception("sweep %s failed", name)
             results[name] = None
     return results
