@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from wangge.cases.models import Case, CasePhoto, DiscussionEntry, FeedbackEntry
+from wangge.cases.periods import period_bounds
 from wangge.core.scope import scope_prefixes
 from wangge.grids.choices import Tier
 from wangge.grids.models import Grid
@@ -31,7 +31,6 @@ __all__ = [
     "lists_grid",
     "lists_top_code",
     "mask_name",
-    "period_bounds",
     "place_names",
     "staff_name",
     "three_lists",
@@ -80,21 +79,11 @@ def lists_top_code(*, user) -> str | None:
     return min(prefixes, key=lambda p: (len(p), p)) if prefixes else None
 
 
-def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The first and last instant of the local dates, inclusive. Raises OverflowError for
-    dates at the ends of the calendar, which cannot be stored."""
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(date_to, dt.time.max, tzinfo=zone)
-    start.astimezone(dt.UTC), end.astimezone(dt.UTC)  # raise here rather than in the query
-    return start, end
-
-
 def _cases(*, user, grid: Grid, date_from: dt.date, date_to: dt.date) -> QuerySet[Case]:
     start, end = period_bounds(date_from, date_to)
     return (Case.objects.for_user(user)
             .filter(grid__code__startswith=grid.code, reported_at__gte=start,
-                    reported_at__lte=end))
+                    reported_at__lt=end))
 
 
 def three_lists(*, user, code: str, date_from: dt.date, date_to: dt.date) -> ThreeLists:

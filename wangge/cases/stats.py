@@ -41,6 +41,7 @@ from wangge.cases.choices import (
     Status,
 )
 from wangge.cases.models import Case, CaseDayFigures, CaseMonthFigures, Category
+from wangge.cases.periods import month_start, next_month, period_bounds
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
 from wangge.workforce.models import Worker
@@ -319,29 +320,21 @@ _SUMS = ", ".join(f"SUM({name})" for name in COUNTERS)
 _ESCAPE = " ESCAPE '\\'"
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def split_period(date_from: dt.date, date_to: dt.date
                  ) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
     """The whole months inside [from, to] (first and last month's first days, or None) and
     the day ranges left at either edge."""
-    first = date_from if date_from.day == 1 else _next_month(date_from)
-    if _next_month(date_to) - dt.timedelta(days=1) == date_to:  # `to` ends its month
-        last = _month_start(date_to)
+    first = date_from if date_from.day == 1 else next_month(date_from)
+    if next_month(date_to) - dt.timedelta(days=1) == date_to:  # `to` ends its month
+        last = month_start(date_to)
     else:
-        last = _month_start(_month_start(date_to) - dt.timedelta(days=1))
+        last = month_start(month_start(date_to) - dt.timedelta(days=1))
     if first > last:
         return None, [(date_from, date_to)]
     edges = []
     if date_from < first:
         edges.append((date_from, first - dt.timedelta(days=1)))
-    after_last = _next_month(last)
+    after_last = next_month(last)
     if after_last <= date_to:
         edges.append((after_last, date_to))
     return (first, last), edges
@@ -361,12 +354,6 @@ def _merge(into: dict[tuple, list[int]], other: dict[tuple, list[int]]) -> None:
         current = into.setdefault(key, [0] * len(values))
         for i, n in enumerate(values):
             current[i] += n
-
-
-def _period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_default_timezone()
-    return (dt.datetime.combine(date_from, dt.time(), tz),
-            dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tz))
 
 
 def _in(column: str, values: Iterable[Any]) -> _Sql:
@@ -411,7 +398,7 @@ def _collect_overdue(*, grid_code: str, date_from: dt.date, date_to: dt.date,
     """Running cases past their level's time limit now, per group (from the cases, through
     the sweep's index on status and time limit)."""
     qn = connection.ops.quote_name
-    start, end = _period_bounds(date_from, date_to)
+    start, end = period_bounds(date_from, date_to)
     where = [_in("c.status", sorted(RUNNING)),
              ("c.level_due_at < %s", [_moment(now)]),
              ("c.reported_at >= %s AND c.reported_at < %s", [_moment(start), _moment(end)]),
@@ -473,10 +460,10 @@ def figures_of(values: Sequence[int], overdue: int = 0) -> dict[str, dict]:
 
 
 def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
-    out, month = [], _month_start(date_from)
+    out, month = [], month_start(date_from)
     while month <= date_to:
         out.append(month)
-        month = _next_month(month)
+        month = next_month(month)
     return out
 
 

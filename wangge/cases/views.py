@@ -3,25 +3,16 @@ downloadable as .xlsx and PDF for a period."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from wangge.cases.lists import (
-    ThreeLists,
-    in_scope,
-    lists_top_code,
-    period_bounds,
-    three_lists,
-)
+from wangge.cases.lists import ThreeLists, in_scope, lists_top_code, three_lists
 from wangge.cases.lists_export import (
     DOCUMENT_NAME,
     export_lists,
@@ -30,49 +21,11 @@ from wangge.cases.lists_export import (
     lists_subtitle,
     lists_title,
 )
+from wangge.cases.periods import PeriodError, parse_period
 from wangge.grids.models import Grid
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"xlsx": XLSX, "pdf": "application/pdf"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class PeriodError(ValueError):
-    """The period asked for cannot be read; the message is for the user."""
-
-
-def _this_month() -> tuple[dt.date, dt.date]:
-    today = timezone.localdate()
-    last = calendar.monthrange(today.year, today.month)[1]
-    return today.replace(day=1), today.replace(day=last)
-
-
-def _date(value: str, label: str) -> dt.date:
-    value = value.strip()
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise PeriodError(_("%(field)s “%(value)s” is not a date; write it as YYYY-MM-DD, "
-                            "e.g. 2025-03-01.") % {"field": label, "value": value}) from None
-
-
-def parse_period(params) -> tuple[dt.date, dt.date]:
-    """The period of `?from=YYYY-MM-DD&to=YYYY-MM-DD`; a missing end is that end of the
-    current month. Raises PeriodError with a message for the user."""
-    first, last = _this_month()
-    raw_from, raw_to = params.get("from", "").strip(), params.get("to", "").strip()
-    date_from = _date(raw_from, _("From")) if raw_from else first
-    date_to = _date(raw_to, _("To")) if raw_to else last
-    if date_from > date_to:
-        raise PeriodError(_("The period starts (%(from)s) after it ends (%(to)s).")
-                          % {"from": date_from.isoformat(), "to": date_to.isoformat()})
-    try:
-        period_bounds(date_from, date_to)
-    except OverflowError:
-        raise PeriodError(_("Choose dates within a sensible range of years.")) from None
-    return date_from, date_to
 
 
 def _lists(request: HttpRequest, code: str, period: tuple[dt.date, dt.date]) -> ThreeLists:

@@ -17,6 +17,7 @@ from wangge.cases import stats
 from wangge.cases.choices import RUNNING, Source
 from wangge.cases.lists import lists_top_code
 from wangge.cases.models import Case
+from wangge.cases.periods import PeriodError, month_end, parse_period
 from wangge.core.scope import restrict
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
@@ -35,23 +36,9 @@ RATE_LABELS = {
 }
 
 
-def _date(value: str | None, default: dt.date) -> tuple[dt.date, bool]:
-    if not value:
-        return default, True
-    try:
-        return dt.date.fromisoformat(value), True
-    except ValueError:
-        return default, False
-
-
 def _board(**params) -> str:
     query = {k: v for k, v in params.items() if v not in (None, "")}
     return reverse("console:board") + ("?" + urlencode(query) if query else "")
-
-
-def _month_end(month: dt.date) -> dt.date:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
 
 
 def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.date) -> dict:
@@ -82,7 +69,7 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
             series.append({"key": value, "label": label, "data": data})
     month_links = {
         m: _board(state="all", grid=board_grid, reported_from=f"{m}-01",
-                  reported_to=_month_end(dt.date.fromisoformat(f"{m}-01")).isoformat())
+                  reported_to=month_end(dt.date.fromisoformat(f"{m}-01")).isoformat())
         for m in months}
 
     children = []
@@ -165,15 +152,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from wangge.console.views import render_console
 
     today = timezone.localdate()
-    date_to, ok_to = _date(request.GET.get("to"), today)
-    date_from, ok_from = _date(request.GET.get("from"), date_to.replace(month=1, day=1))
+    default = (today.replace(month=1, day=1), today)  # this year so far
     error = ""
-    if not (ok_to and ok_from):
-        error = _("Dates are written like 2026-01-31; the default period is shown.")
-        date_to, date_from = today, today.replace(month=1, day=1)
-    elif date_from > date_to:
-        error = _("The period starts after it ends; the default period is shown.")
-        date_to, date_from = today, today.replace(month=1, day=1)
+    try:
+        date_from, date_to = parse_period(request.GET, default=default)
+    except PeriodError as exc:
+        error = _("%(problem)s The default period is shown.") % {"problem": exc}
+        date_from, date_to = default
     data = dashboard_data(user=request.user, code=request.GET.get("grid"),
                           date_from=date_from, date_to=date_to)
     return render_console(request, "console/dashboard.html",
