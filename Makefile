@@ -6,9 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/wangge_bench_cases
+BENCH_CITY_URL ?= postgres://postgres@127.0.0.1:5432/wangge_bench_city
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test lint bench browser messages clean
+.PHONY: setup demo test lint bench bench-city postgis browser messages clean
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -44,6 +45,24 @@ bench: setup
 	WANGGE_MODE=test $(BIN)/wangge bench open311 --write
 	# The case figures and the sweep over 1,000,000 cases need PostgreSQL (BENCH_PG_URL).
 	WANGGE_MODE=test DATABASE_URL=$(BENCH_PG_URL) $(BIN)/wangge bench cases --write
+
+# A city (100 streets, about 90,000 micro-grids, 6,000,000 people, 5,000,000 cases) in
+# PostgreSQL, then every city-scale figure beside its alternative (PostGIS, DuckDB, ...).
+bench-city: setup postgis
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	WANGGE_MODE=test DATABASE_URL=$(BENCH_CITY_URL) \
+	  $(BIN)/wangge bench generate --scale city --replace --write
+	WANGGE_MODE=test WANGGE_2FA_REQUIRED=false DATABASE_URL=$(BENCH_CITY_URL) \
+	  $(BIN)/wangge bench city --write
+
+# PostGIS from Debian, the alternative `bench city` measures locate against.
+postgis:
+	@if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+	  echo "installing Debian's postgresql-15-postgis-3 for the city benchmark"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-15-postgis-3; \
+	fi
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) with Chinese fonts.
 browser:

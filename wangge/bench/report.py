@@ -182,12 +182,15 @@ def _section_of(module: str):
 
 SECTIONS = [("locate", _locate_section), ("ledger", _ledger_section),
             ("open311", _section_of("wangge.bench.open311")),
-            ("cases", _section_of("wangge.bench.cases"))]
+            ("cases", _section_of("wangge.bench.cases")),
+            ("city", _section_of("wangge.bench.city")),
+            ("generate", _section_of("wangge.bench.generate"))]
 
 
 # How each benchmark's section begins in docs/benchmarks.md.
 HEADINGS = {"locate": "## Locate", "ledger": "## Ledger import", "open311": "## Open311",
-            "cases": "## Case figures"}
+            "cases": "## Case figures", "city": "## City scale",
+            "generate": "## Generating"}
 
 
 def _sections_on_file() -> dict[str, str]:
@@ -210,8 +213,9 @@ def write_markdown(data: dict) -> Path:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`wangge bench locate|ledger|open311|cases --write`); raw",
-        "figures in `var/bench/results.json`. Numbers are from one run on the machine",
+        "Written by `make bench` (`wangge bench locate|ledger|open311|cases --write`) and",
+        "`make bench-city` (`wangge bench generate --scale city`, `wangge bench city --write`);",
+        "raw figures in `var/bench/results.json`. Numbers are from one run on the machine",
         "described under each table; rerun to compare on yours. A benchmark not run on this",
         "machine keeps its last published section.",
         "",

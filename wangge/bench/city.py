@@ -1,0 +1,335 @@
+"""Benchmark at city scale on PostgreSQL: `wangge bench city [--write]` over what
+`wangge bench generate --scale city` wrote (DATABASE_URL naming a "bench" database).
+
+Each figure is measured side by side, in the same run, with the nearest alternative:
+
+- **locate** over every micro-grid: ours (`grids.locate.LocateIndex.locate_many`), shapely's
+  plain vectorized STRtree query, and PostGIS `ST_Contains` joined through a GiST index
+  (when the PostGIS extension is installed: `postgresql-15-postgis-3`); answers compared.
+- **exact ID number** among every person: `GET /api/people/?id_number=…` (keyed hash,
+  index) in process, p50/p95; and the bare ORM query under it.
+- **case figures**: one community-month and every community by month over a year for the
+  whole city, through `stats.case_figures`, a plain PostgreSQL GROUP BY and DuckDB
+  (`bench.cases.measure`).
+- **case list with filters** through `GET /api/cases/?…`, and **every console page** as a
+  city-wide account, in process through Django's test client (server time, no network).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+NAME = "city"
+HELP = "locate, ID lookup, case figures, case list and console pages at city scale (PostgreSQL)"
+BENCH_USER = "bench-city"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--points", type=int, default=200_000,
+                        help="points to locate (ours, shapely and PostGIS)")
+    parser.add_argument("--check-points", type=int, default=5_000,
+                        help="of which checked against brute force")
+    parser.add_argument("--calls", type=int, default=50, help="timed calls per question")
+    parser.add_argument("--write", action="store_true",
+                        help="write var/bench/results.json and docs/benchmarks.md")
+
+
+def _timed(fn, calls: int, warm: int = 2) -> dict:
+    for i in range(warm):
+        fn(i)
+    times = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t0) * 1000)
+    arr = np.array(times)
+    return {"calls": calls, "p50_ms": round(float(np.percentile(arr, 50)), 2),
+            "p95_ms": round(float(np.percentile(arr, 95)), 2),
+            "max_ms": round(float(arr.max()), 2)}
+
+
+def _counts() -> dict[str, int]:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for name, table, where in [
+                ("micro_grids", "grids_grid", "tier = 'micro_grid'"),
+                ("communities", "grids_grid", "tier = 'community'"),
+                ("streets", "grids_grid", "tier = 'street'"),
+                ("people", "registry_person", "TRUE"),
+                ("households", "registry_household", "TRUE"),
+                ("cases", "cases_case", "TRUE")]:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}")
+            out[name] = int(cursor.fetchone()[0])
+    return out
+
+
+# --- locate ------------------------------------------------------------------------------------
+
+
+def _postgis(codes: list[str], lons: np.ndarray, lats: np.ndarray, ours: np.ndarray,
+             echo) -> dict[str, Any]:
+    """ST_Contains over a GiST index: the polygons and points in temporary tables, one join."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        except Exception as exc:  # reported, not fatal
+            echo(f"  PostGIS: not available ({exc}); skipped")
+            return {"skipped": "the PostGIS extension is not installed "
+                               "(apt-get install postgresql-15-postgis-3)"}
+        cursor.execute("SELECT postgis_lib_version()")
+        version = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE IF EXISTS bench_polys, bench_points")
+        cursor.execute("CREATE UNLOGGED TABLE bench_polys AS SELECT code, "
+                       "ST_SetSRID(ST_GeomFromGeoJSON(boundary::text), 4326) AS geom "
+                       "FROM grids_grid WHERE tier = 'micro_grid'")
+        cursor.execute("CREATE INDEX bench_polys_gist ON bench_polys USING gist (geom)")
+        cursor.execute("CREATE UNLOGGED TABLE bench_points (i integer, geom geometry(Point, 4326))")
+        with cursor.cursor.copy("COPY bench_points (i, geom) FROM STDIN") as copy:
+            copy.write("".join(f"{i}\tSRID=4326;POINT({x!r} {y!r})\n"
+                               for i, (x, y) in enumerate(zip(lons.tolist(), lats.tolist(),
+                                                              strict=True))))
+        cursor.execute("ANALYZE bench_polys; ANALYZE bench_points")
+        sql = ("SELECT p.i, g.code FROM bench_points p JOIN bench_polys g "
+               "ON ST_Contains(g.geom, p.geom)")
+        best = float("inf")
+        rows = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+            best = min(best, time.perf_counter() - t0)
+        cursor.execute("DROP TABLE bench_polys, bench_points")
+    index = {c: k for k, c in enumerate(codes)}
+    theirs = np.full(len(lons), -1, dtype=np.int64)
+    for i, code in rows:
+        theirs[i] = index[code]
+    agree = int((theirs == np.where(ours < 0, -1, ours)).sum())
+    return {"version": version, "points_per_s": round(len(lons) / best),
+            "agrees_with_ours": f"{agree}/{len(lons)}"}
+
+
+def measure_locate(*, points: int, check_points: int, echo) -> dict[str, Any]:
+    import shapely
+
+    from wangge.bench import locate
+    from wangge.grids.models import Grid
+
+    rows = list(Grid.objects.micro_grids().values_list("code", "boundary"))
+    codes = [c for c, _ in rows]
+    geoms = list(shapely.from_geojson([json.dumps(b) for _, b in rows]))
+    echo(f"locate: {len(codes):,} micro-grids, {points:,} points…")
+    result = locate.run(codes=codes, geoms=geoms, points=points, check_points=check_points)
+    echo(f"  ours {result['bulk_points_per_s']:,}/s, shapely "
+         f"{result['alternative_plain_strtree_points_per_s']:,}/s")
+    index = locate.LocateIndex.build(codes, geoms)
+    lons, lats = locate.sample_points(index, points)
+    ours = index.locate_many(lons, lats)
+    result["postgis"] = _postgis(codes, lons, lats, ours, echo)
+    if "points_per_s" in result["postgis"]:
+        result["speedup_vs_postgis"] = round(
+            result["bulk_points_per_s"] / result["postgis"]["points_per_s"], 1)
+    echo(f"  PostGIS: {result['postgis']}")
+    return result
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def _client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=BENCH_USER).first() or \
+        user_model.objects.create_superuser(BENCH_USER, "", None)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+def _get(client, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+
+
+def measure_id_lookup(*, client, calls: int, echo) -> dict[str, Any]:
+    from wangge.core.crypto import lookup_hash
+    from wangge.registry.models import Person
+
+    rng = np.random.default_rng(11)
+    last = Person.objects.order_by("-id").values_list("id", flat=True).first()
+    ids = rng.integers(1, last + 1, calls * 3).tolist()
+    numbers = [n for n in Person.objects.filter(id__in=ids)
+               .exclude(id_number_hash="").values_list("id_number", flat=True)[:calls + 2]]
+    echo(f"exact ID number among {last:,} people…")
+    api = _timed(lambda i: _get(client, f"/api/people/?id_number={numbers[i]}"), calls)
+    orm = _timed(lambda i: list(Person.objects.filter(
+        id_number_hash=lookup_hash(numbers[i], purpose="resident_id"))), calls)
+    echo(f"  API {api}; ORM {orm}")
+    return {"api": api, "orm": orm}
+
+
+def measure_case_list(*, client, calls: int, echo) -> dict[str, Any]:
+    from wangge.grids.models import Grid
+
+    communities = list(Grid.objects.filter(tier="community").order_by("code")
+                       .values_list("code", flat=True))
+    queries = {
+        "open, one community":
+            lambda i: f"status=in_progress&grid={communities[i * 7 % len(communities)]}",
+        "overdue, whole city": lambda i: "overdue=true",
+        "one source at one level, whole city": lambda i: "source=hotline&level=community",
+    }
+    out = {}
+    for name, query in queries.items():
+        out[name] = _timed(lambda i, q=query: _get(client, f"/api/cases/?{q(i)}"), calls)
+        echo(f"  case list, {name}: {out[name]}")
+    return out
+
+
+def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
+    from wangge.grids.models import Grid
+
+    community = Grid.objects.filter(tier="community").order_by("code").first()
+    pages = {
+        "case board": "/console/",
+        "map": "/console/map",
+        "dashboard (city, this year)": "/console/dashboard",
+        "levels": "/console/levels",
+        "workforce": "/console/workforce",
+        "ledgers": "/console/registry",
+        "grid file (a community)": f"/registry/grids/{community.code}/",
+        "grading": "/console/grading/",
+        "co-governance": "/console/cogovernance/",
+        "activities": "/console/activities/",
+    }
+    out = {}
+    for name, url in pages.items():
+        try:
+            out[name] = _timed(lambda i, u=url: _get(client, u), max(5, calls // 5), warm=1)
+        except SystemExit as exc:
+            out[name] = {"error": str(exc)}
+        echo(f"  console {name}: {out[name]}")
+    return out
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def run(*, command, points: int, check_points: int, calls: int, write: bool = False,
+        **options) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from wangge.bench import cases as case_bench
+    from wangge.bench import machine, report
+    from wangge.grids.models import Grid
+
+    echo = command.stdout.write
+    case_bench._ensure_database(echo)
+    if not Grid.objects.micro_grids().exists():
+        raise SystemExit("no data: run `wangge bench generate --scale city` first.")
+    started = time.perf_counter()
+    now = timezone.now().replace(microsecond=0)
+    result: dict[str, Any] = {"now": now.isoformat(), "counts": _counts()}
+    echo(f"city: {result['counts']}")
+    result["locate"] = measure_locate(points=points, check_points=check_points, echo=echo)
+    client = _client()
+    result["id_lookup"] = measure_id_lookup(client=client, calls=calls, echo=echo)
+    city = Grid.objects.filter(parent__isnull=True).order_by("code").first()
+    communities = list(Grid.objects.filter(tier="community").order_by("code"))
+    months = case_bench._months_back(timezone.localdate(now), 12)
+    echo(f"case figures for {city.name} ({len(communities)} communities)…")
+    result["figures"] = case_bench.measure(street=city, communities=communities, months=months,
+                                           calls=calls, year_calls=max(5, calls // 5),
+                                           now=now, echo=echo)
+    result["case_list"] = measure_case_list(client=client, calls=calls, echo=echo)
+    result["console"] = measure_console(client=client, calls=calls, echo=echo)
+    result["total_s"] = round(time.perf_counter() - started)
+    figures = result["figures"]
+    pages = [v["p95_ms"] for v in result["console"].values() if "p95_ms" in v]
+    result["targets"] = {
+        "locate_ge_8x_postgis": result["locate"].get("speedup_vs_postgis", 0) >= 8,
+        "one_community_month_p95_le_20ms": figures["ours_one"]["p95_ms"] <= 20,
+        "every_community_by_month_p95_le_250ms": figures["ours_year"]["p95_ms"] <= 250,
+        "id_lookup_p95_le_20ms": result["id_lookup"]["api"]["p95_ms"] <= 20,
+        "console_pages_le_300ms": bool(pages) and max(pages) <= 300
+        and len(pages) == len(result["console"]),
+    }
+    echo(f"city: done in {result['total_s']} s; targets: {result['targets']}")
+    if write:
+        described = machine.describe()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            described["database"] = f"PostgreSQL {cursor.fetchone()[0]} (127.0.0.1)"
+        described["load_1min"] = str(round(os.getloadavg()[0], 2))
+        data = report.save(NAME, result, described)
+        path = report.write_markdown(data)
+        echo(command.style.SUCCESS(f"wrote {path}"))
+
+
+def _ms(entry: dict) -> str:
+    if "p50_ms" not in entry:
+        return entry.get("error", "—")
+    return f"{entry['p50_ms']} / {entry['p95_ms']}"
+
+
+def section(entry: dict) -> list[str]:
+    r = entry["result"]
+    c, loc, fig = r["counts"], r["locate"], r["figures"]
+    postgis = loc.get("postgis", {})
+    duck = fig.get("duckdb", {})
+    lines = [
+        "## City scale on PostgreSQL",
+        "",
+        "How it was run: `make bench-city` generates the city (`wangge bench generate --scale "
+        "city`: the Laocheng street copied into 100 streets of 10 districts, its population "
+        "copied with new valid ID numbers, cases over three years; see the section below) "
+        "and runs `wangge bench city --write` over it: requests go through Django's test "
+        "client in the benchmark's process (server time, no network); each question is timed "
+        "over repeated calls, p50 / p95 in ms.",
+        "",
+        f"Data: {c['streets']} streets, {c['communities']:,} communities, "
+        f"{c['micro_grids']:,} micro-grids, {c['people']:,} people in "
+        f"{c['households']:,} households, {c['cases']:,} cases.",
+        "",
+        "| measure | ours | alternative | target |",
+        "|---|---|---|---|",
+        f"| locate, points/s over {loc['micro_grids']:,} micro-grids | "
+        f"{loc['bulk_points_per_s']:,} | PostGIS ST_Contains + GiST: "
+        f"{postgis.get('points_per_s', postgis.get('skipped', '—'))}; shapely STRtree: "
+        f"{loc['alternative_plain_strtree_points_per_s']:,} | ≥ 8× PostGIS: "
+        f"{loc.get('speedup_vs_postgis', '—')}× |",
+        f"| locate agrees with brute force / with PostGIS | {loc['bulk_agrees_with_brute_force']}"
+        f" | {postgis.get('agrees_with_ours', '—')} | |",
+        f"| exact ID number, `GET /api/people/?id_number=` (ms) | "
+        f"{_ms(r['id_lookup']['api'])} | ORM query alone: {_ms(r['id_lookup']['orm'])} | "
+        "p95 ≤ 20 |",
+        f"| case figures, one community-month (ms) | {_ms(fig['ours_one'])} | "
+        f"PostgreSQL GROUP BY {_ms(fig['pg_one'])}; DuckDB {_ms(duck.get('one', {}))} | "
+        "p95 ≤ 20 |",
+        f"| case figures, every community by month over a year, whole city (ms) | "
+        f"{_ms(fig['ours_year'])} | PostgreSQL GROUP BY {_ms(fig['pg_year'])}; DuckDB "
+        f"{_ms(duck.get('year', {}))} | p95 ≤ 250 |",
+        f"| ours agree with PostgreSQL / DuckDB | {fig.get('pg_agrees')} / "
+        f"{duck.get('agrees', '—')} | | |",
+    ]
+    for name, timing in r["case_list"].items():
+        lines.append(f"| case list API, {name} (ms) | {_ms(timing)} | | |")
+    for name, timing in r["console"].items():
+        lines.append(f"| console page: {name} (ms) | {_ms(timing)} | | ≤ 300 |")
+    lines += ["", f"Targets met: {r['targets']}", "",
+              f"Ran at {entry['ran_at']} on:", ""]
+    lines += [f"- {k}: {v}" for k, v in entry["machine"].items()]
+    return lines
