@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wangge.portal import views as portal_views
+from wangge.activities import views
 
 app_name = "activities-public"
-urlpatterns = [path("activities/", portal_views.results, name="list")]
+urlpatterns = [path("activities/", views.public_list, name="list")]
