@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -104,9 +104,10 @@ def grid_figures(*, code: str, group_length: int | None = None,
         .values("prefix", "care_groups__code").annotate(n=Count("id")).order_by()
     for row in care:
         fig(row["prefix"]).by_care_group[row["care_groups__code"]] = row["n"]
-    households = Household.objects.in_subtree(code).filter(
-        members__status=PersonStatus.ACTIVE).distinct()
-    for prefix, row in _grouped(Household.objects.filter(pk__in=households.values("pk")),
+    # Households with someone living in them: a semi-join, not DISTINCT over the people.
+    lived_in = Exists(Person.objects.filter(household=OuterRef("pk"),
+                                            status=PersonStatus.ACTIVE))
+    for prefix, row in _grouped(Household.objects.in_subtree(code).filter(lived_in),
                                 length, {"n": Count("id")}).items():
         fig(prefix).households = row["n"]
     use_aggs = {"n": Count("id")} | {
