@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from wangge.portal import views as portal_views
+from wangge.cogovernance import views
 
 app_name = "cogovernance-public"
-urlpatterns = [path("minutes/", portal_views.results, name="minutes")]
+urlpatterns = [
+    path("minutes/", views.minutes, name="minutes"),
+    path("minutes/<int:pk>/", views.minutes_detail, name="minutes-detail"),
+]
