@@ -702,3 +702,100 @@ class MeetingRecordApi(APIView):
             return _error(exc)
         return Response(MeetingSerializer(meeting).data)
 
+
+
+# --- triage help on intake --------------------------------------------------------------------
+
+
+class TriageInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000, help_text=_(
+        "the new case's description (and title)"))
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180,
+                                 max_value=180)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text=_(
+        "when it happened; now when left out"))
+
+
+class TriageGuessSerializer(serializers.Serializer):
+    code = serializers.CharField(source="category.code")
+    name = serializers.CharField(source="category.name")
+    line = serializers.CharField(source="category.parent.name", default="")
+    confidence = serializers.FloatField(allow_null=True, help_text=_(
+        "the model's probability, 0–1; null for a keyword match"))
+
+
+class TriageUnitSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    share = serializers.FloatField(allow_null=True)
+    in_grid = serializers.FloatField(allow_null=True, help_text=_(
+        "share of such closed cases handled within the grid"))
+
+
+class TriageDuplicateSerializer(DuplicateSerializer):
+    category = serializers.CharField(source="case.category.name")
+    similarity = serializers.FloatField(allow_null=True)
+
+
+class TriageModelSerializer(serializers.Serializer):
+    trained_at = serializers.DateTimeField()
+    cases = serializers.IntegerField()
+    accuracy = serializers.JSONField()
+
+
+class PublicTriageSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text=_("classifier, keywords or none"))
+    categories = TriageGuessSerializer(many=True)
+
+
+class TriageSerializer(PublicTriageSerializer):
+    unit = TriageUnitSerializer(allow_null=True)
+    duplicates = TriageDuplicateSerializer(many=True)
+    model = TriageModelSerializer(allow_null=True)
+
+
+class CaseTriageApi(APIView):
+    """Suggestions for a new case from its words: the three likeliest categories with their
+    confidence, the unit that usually handles such cases, and likely duplicates among the
+    cases you may see (similar words, near in place and time). Suggestions only: nothing
+    is filed or chosen."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TriageInputSerializer, responses=TriageSerializer)
+    def post(self, request):
+        from wangge.cases import triage
+
+        data = TriageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        found = triage.suggest(v["text"], v.get("lon"), v.get("lat"), v.get("at"),
+                               user=request.user)
+        return Response(TriageSerializer(found).data)
+
+
+class AppealTriageThrottle(AppealThrottle):
+    """The appeal form asks as the resident types: its own count, so that asking never
+    uses up the filing allowance."""
+
+    scope = "appeal-triage"
+    rate = "300/hour"
+
+
+class AppealTriageApi(APIView):
+    """For the residents' appeal form: the three likeliest categories for the words typed,
+    with their confidence. Never anyone's case."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AppealTriageThrottle]
+
+    @extend_schema(request=TriageInputSerializer, responses=PublicTriageSerializer)
+    def post(self, request):
+        from wangge.cases import triage
+
+        data = TriageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = triage.suggest(data.validated_data["text"], duplicates=False)
+        return Response(PublicTriageSerializer({"method": found.method,
+                                                "categories": found.categories}).data)

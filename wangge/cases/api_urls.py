@@ -4,6 +4,7 @@ from wangge.cases import api
 
 urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="api-cases"),
+    path("cases/triage", api.CaseTriageApi.as_view(), name="api-case-triage"),
     path("cases/<str:code>/", api.CaseDetailApi.as_view(), name="api-case"),
     path("cases/<str:code>/duplicates/", api.CaseDuplicatesApi.as_view(),
          name="api-case-duplicates"),
@@ -11,6 +12,7 @@ urlpatterns = [
            name=f"api-case-{action.replace('_', '-')}") for action in api.API_STEPS],
     path("case-categories/", api.CategoryListApi.as_view(), name="api-case-categories"),
     path("appeals/", api.AppealCreateApi.as_view(), name="api-appeals"),
+    path("appeals/triage", api.AppealTriageApi.as_view(), name="api-appeal-triage"),
     path("appeals/<str:code>/", api.AppealDetailApi.as_view(), name="api-appeal"),
     path("appeals/<str:code>/evaluate/", api.AppealEvaluateApi.as_view(),
          name="api-appeal-evaluate"),

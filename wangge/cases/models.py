@@ -455,3 +455,25 @@ class CaseMonthFigures(CaseFigures):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.grid_code}"
+
+
+class TriageModel(models.Model):
+    """A trained triage model (智能分拨建议模型): suggests a new case's category and
+    handling unit from its words. Learned from the street's closed cases by `cases.triage`;
+    the parameters are plain JSON (vocabulary, idf, coefficients) so that serving needs only
+    numpy. Rows are added, never changed; the newest is the one in use."""
+
+    trained_at = models.DateTimeField(_("trained at"), db_index=True)
+    cases = models.PositiveIntegerField(_("training cases"))
+    classes = models.JSONField(_("categories"), default=list)
+    accuracy = models.JSONField(_("accuracy"), default=dict, blank=True,
+                                help_text=_("cross-validated and held-out top-1/top-3"))
+    params = models.JSONField(_("parameters"), default=dict)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        verbose_name = _("triage model")
+        verbose_name_plural = _("triage models")
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.cases})"

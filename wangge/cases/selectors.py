@@ -65,6 +65,8 @@ def leaf_categories() -> QuerySet[Category]:
 class Candidate:
     case: Case
     distance_m: float | None
+    similarity: float | None = None  # of the words, when the new text was given
+    score: float | None = None
 
 
 def _distance_m(lon1, lat1, lon2, lat2) -> float:
@@ -76,32 +78,67 @@ def _distance_m(lon1, lat1, lon2, lat2) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def possible_duplicates(*, category: Category, lon: float | None, lat: float | None,
+# With the new case's words: a case of another category counts when its words are this
+# similar (cosine of the triage TF-IDF vectors); candidates are ranked by words, category,
+# distance and age together.
+TEXT_SIMILAR = 0.3
+WEIGHTS = {"text": 0.5, "category": 0.2, "distance": 0.2, "time": 0.1}
+
+
+def possible_duplicates(*, category: Category | None, lon: float | None, lat: float | None,
                         at: dt.datetime | None = None, grid_code: str = "",
-                        exclude_id: int | None = None, user=None,
+                        exclude_id: int | None = None, user=None, text: str = "",
                         limit: int = 5) -> list[Candidate]:
-    """Recent cases of the same category near the same place: the same micro-grid when
-    there is no point, within `WANGGE_DUPLICATE_DISTANCE_M` when there is one."""
+    """Recent cases near the same place: the same micro-grid when there is no point, within
+    `WANGGE_DUPLICATE_DISTANCE_M` when there is one. Without `text`, those of the same
+    category, nearest first. With the new case's `text`, also those of another category
+    whose words are similar, ranked by similarity, category, distance and age."""
     at = at or timezone.now()
-    since = at - dt.timedelta(days=settings.WANGGE_DUPLICATE_DAYS)
+    window = dt.timedelta(days=settings.WANGGE_DUPLICATE_DAYS)
+    since = at - window
+    text = (text or "").strip()
+    if category is None and not text:
+        return []
     qs = Case.objects.for_user(user) if user is not None else Case.objects.all()
-    qs = (qs.filter(category=category, reported_at__gte=since, reported_at__lte=at)
+    qs = (qs.filter(reported_at__gte=since, reported_at__lte=at)
           .exclude(status__in=[Status.MERGED, Status.DECLINED])
           .select_related("grid", "category"))
+    if not text:
+        qs = qs.filter(category=category)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     radius = settings.WANGGE_DUPLICATE_DISTANCE_M
     if lon is None or lat is None:
-        return [Candidate(c, None) for c in qs.filter(grid__code=grid_code)[:limit]] \
-            if grid_code else []
-    # A box around the point first (degrees), then the exact distance.
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    near = qs.filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
-    found = [Candidate(c, _distance_m(lon, lat, c.lon, c.lat)) for c in near[:200]]
-    found = [c for c in found if c.distance_m <= radius]
-    found.sort(key=lambda c: (c.distance_m, -c.case.reported_at.timestamp()))
-    return found[:limit]
+        if not grid_code:
+            return []
+        found = [Candidate(c, None) for c in qs.filter(grid__code=grid_code)[:200]]
+    else:
+        # A box around the point first (degrees), then the exact distance.
+        dlat = radius / 111_320
+        dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        near = qs.filter(lon__range=(lon - dlon, lon + dlon),
+                         lat__range=(lat - dlat, lat + dlat))
+        found = [Candidate(c, _distance_m(lon, lat, c.lon, c.lat)) for c in near[:200]]
+        found = [c for c in found if c.distance_m <= radius]
+    if not text:
+        found.sort(key=lambda c: (c.distance_m if c.distance_m is not None else 0,
+                                  -c.case.reported_at.timestamp()))
+        return found[:limit]
+    from wangge.cases.triage import similarities
+
+    sims = similarities(text, [f"{c.case.title} {c.case.description}" for c in found])
+    ranked = []
+    for c, sim in zip(found, sims, strict=True):
+        same = category is not None and c.case.category_id == category.pk
+        if not same and sim < TEXT_SIMILAR:
+            continue
+        near_share = 1 - (c.distance_m / radius if c.distance_m is not None and radius else 0.5)
+        recent = 1 - min(1.0, (at - c.case.reported_at) / window) if window else 0.0
+        score = (WEIGHTS["text"] * sim + WEIGHTS["category"] * same
+                 + WEIGHTS["distance"] * near_share + WEIGHTS["time"] * recent)
+        ranked.append(Candidate(c.case, c.distance_m, round(sim, 3), round(score, 3)))
+    ranked.sort(key=lambda c: -c.score)
+    return ranked[:limit]
 
 
 def case_duplicates(*, case: Case, user) -> list[Candidate]:

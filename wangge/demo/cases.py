@@ -187,6 +187,153 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# More ways people put the same matters, in residents' and workers' own words: drawn from a
+# separate random stream (`_Generator.text_rng`), so that the rest of the history is the same
+# whichever text a case gets. They give the triage classifier (cases.triage) more to learn.
+MORE_TEXTS: dict[str, list[tuple[str, str]]] = {
+    "petition": [
+        ("问安置房什么时候交", "{place}几户人家搬出去过渡快三年了,安置房还没消息,每月租金负担重。"),
+        ("要求公开改造方案", "{place}的住户想看看小区改造的具体方案,加装电梯算不算在里面。"),
+        ("反映拆迁补偿标准", "{place}一带征收补偿每平米比隔壁片区低,群众想要个解释。"),
+    ],
+    "instability": [
+        ("业主围堵要求退款", "{place}门口来了二三十个业主,举着牌子要开发商退钱,场面有点乱。"),
+        ("当事人情绪失控", "{place}那户因为拆迁的事一直想不通,今天拿着汽油说要去讨说法。"),
+        ("群里相约集体上访", "{place}有居民在业主群里约大家明天一起去区里,要求解决停工问题。"),
+    ],
+    "fire_hazard": [
+        ("过道堆纸板", "{place}过道里堆着一人多高的纸板和泡沫箱,一点火就着。"),
+        ("安全出口上锁", "{place}的安全出口平时用铁链锁着,真出事人跑不出去。"),
+        ("群租房无消防设施", "{place}一套房隔了八个单间出租,没有一个灭火器,走廊也窄。"),
+        ("商铺住人", "{place}底层门面晚上有人睡在里面,里面堆的全是衣服布料。"),
+    ],
+    "gas_safety": [
+        ("闻到煤气味", "{place}早上下楼一股煤气味,不晓得是哪家的管子出了问题。"),
+        ("燃气管道锈蚀", "{place}外墙上的燃气立管锈得很厉害,有一段还被撞弯了。"),
+        ("瓶装气无人管", "{place}小吃店灶台下放了三个气瓶,连减压阀都是坏的。"),
+    ],
+    "building_safety": [
+        ("阳台水泥掉落", "{place}楼上阳台底下的水泥一块一块往下掉,下面是大家进出的路。"),
+        ("老房子漏雨开裂", "{place}那栋老木房子柱子都歪了,一下雨屋里到处漏。"),
+        ("雨棚松动", "{place}二楼的铁皮雨棚固定螺丝脱了,风一吹哐哐响,怕掉下来。"),
+    ],
+    "ebike_charging": [
+        ("电瓶车进电梯", "{place}总有人把电瓶车推进电梯拉回家充电,电梯里还贴着禁止的牌子。"),
+        ("窗户吊线充电", "{place}二楼住户把插线板从窗口吊下来,给楼下的电动车充一整晚。"),
+        ("电池拿回家充", "{place}好几户把电动车电池拎回屋里充电,有的就放在床边上。"),
+    ],
+    "public_order_incident": [
+        ("快递被偷", "{place}放在门口的快递接连丢了好几次,怀疑有人专门来拿。"),
+        ("有人打架斗殴", "{place}晚上两伙人打起来了,有人头破了,赶紧来人。"),
+        ("电信诈骗", "{place}有老人被冒充公检法的电话骗了好几万,家里人想找派出所。"),
+        ("车辆被撬", "{place}停在路边的几辆车昨晚被人撬了,车里的东西被翻得乱七八糟。"),
+    ],
+    "suspicious": [
+        ("陌生人在单元门口转", "{place}一个戴帽子的男人这几天老在单元门口转,还拍照。"),
+        ("有人冒充工作人员", "{place}有人说是自来水公司的要进屋查水表,拿不出工作证。"),
+        ("出租屋人员复杂", "{place}一间出租屋住了十来个人,白天关门,晚上进进出出。"),
+    ],
+    "sanitation": [
+        ("垃圾堆成山", "{place}垃圾箱周围堆得到处都是,野狗扒得满地,臭气熏天。"),
+        ("下水道反臭", "{place}下水道堵了,脏水冒到路面上,走路都要捂鼻子。"),
+        ("建筑垃圾乱倒", "{place}不晓得哪个把装修垃圾倒在路边,几天了没人拉走。"),
+        ("公厕脏乱", "{place}旁边的公共厕所很久没人冲洗,地上又湿又滑。"),
+    ],
+    "street_vending": [
+        ("早市占道", "{lane}早上卖菜的摊子一直摆到路中间,车和人挤在一起。"),
+        ("夜宵摊占人行道", "{place}夜宵摊把桌子椅子全摆在人行道上,走路只能下到马路。"),
+        ("门店乱摆", "{place}几家店把货物和招牌摆到门外好几米。"),
+    ],
+    "parking": [
+        ("车堵小区门", "{place}门口天天停满车,大车进不来,出门要绕一大圈。"),
+        ("僵尸车", "{place}有辆落满灰的旧车停了一年多,轮胎都没气了。"),
+        ("人行道停车", "{lane}人行道被小车停满了,推轮椅的老人只能走车道。"),
+    ],
+    "noise": [
+        ("酒吧音乐太吵", "{place}新开的酒吧放音乐放到半夜,窗户关着都听得见鼓点。"),
+        ("工地夜间施工", "{lane}工地晚上还在打桩搅拌,一晚上轰隆隆的。"),
+        ("喇叭叫卖扰民", "{place}门口的店天天用喇叭循环喊促销,从早吵到晚。"),
+        ("棋牌室吵闹", "{place}一楼棋牌室通宵打麻将,洗牌声和说话声很大。"),
+    ],
+    "illegal_building": [
+        ("楼顶搭铁皮房", "{place}楼顶有人在搭铁皮房,这两天一直在电焊。"),
+        ("圈占绿地搭棚", "{place}有住户把楼下绿地围起来,搭了个棚子堆东西。"),
+        ("阳台外扩", "{place}一户人家把阳台往外接出去一截,挂在半空中。"),
+    ],
+    "illegal_renovation": [
+        ("装修砸墙", "{place}楼上装修在砸墙,整栋楼都在抖,不晓得是不是承重墙。"),
+        ("改动房屋结构", "{place}一户把两间房打通,又在外墙开了个门。"),
+        ("群租改造", "{place}有人把房子隔成好多小间准备出租,拆了原来的隔墙。"),
+    ],
+    "utilities": [
+        ("突然停电", "{place}下午突然停电,问了物业也说不清什么时候来电。"),
+        ("自来水浑浊", "{place}这几天水龙头流出来的水发黄,烧开还有沉淀。"),
+        ("水管爆裂", "{lane}路边自来水管爆了,水一直往外冒。"),
+        ("电压不稳", "{place}晚上电压低,灯一闪一闪的,电器都不敢开。"),
+    ],
+    "property_service": [
+        ("电梯困人", "{place}电梯突然停在半中间,里面困了人,物业半天才来。"),
+        ("物业不作为", "{place}物业费照收,绿化没人管,路灯坏了也不修。"),
+        ("门禁坏了", "{place}单元门的刷卡器坏了,门一直开着,谁都能进。"),
+        ("保安不在岗", "{place}晚上门岗经常没人,外卖小哥和陌生人随便进出。"),
+    ],
+    "social_security": [
+        ("养老金没到账", "{place}有老人说这个月养老金没到账,不知道去哪里问。"),
+        ("咨询医保办理", "{place}居民问外地户口的小孩能不能在这边参加居民医保。"),
+        ("低保被取消", "{place}一户低保被取消了,家里觉得情况没变化,想了解原因。"),
+        ("临时救助", "{place}一户家里有人得了大病,开销太大,想问有没有临时救助。"),
+    ],
+    "elderly_care": [
+        ("独居老人多日未露面", "{place}一位独居老人几天没下楼了,邻居敲门没人应,担心出事。"),
+        ("老人需要助浴助餐", "{place}八十多岁的老两口子女不在身边,做饭洗澡都困难。"),
+        ("残疾人出行困难", "{place}坐轮椅的住户出门要下十几级台阶,希望加个扶手坡道。"),
+        ("老人走失", "{place}一位有点糊涂的老人早上出门到现在没回来,家属很着急。"),
+    ],
+    "neighbour_dispute": [
+        ("楼上渗水", "{place}楼上洗澡的水渗到楼下,天花板发霉掉皮,楼上不承认。"),
+        ("公共过道被占", "{place}对门把鞋柜和杂物摆满了过道,说了一句两家就吵起来。"),
+        ("邻居养鸡养狗", "{place}邻居在公共院坝养鸡养狗,又臭又吵,说了还骂人。"),
+        ("车位纠纷", "{place}两户为了门口的车位吵了好几回,差点动手。"),
+    ],
+    "family_dispute": [
+        ("子女推诿赡养", "{place}老人有三个儿子,谁都不管,互相推来推去。"),
+        ("家庭暴力", "{place}有妇女说丈夫喝了酒就动手打人,想找人帮忙。"),
+        ("婚姻纠纷", "{place}一对夫妻闹离婚,为了房子天天吵,孩子没人管。"),
+    ],
+    "wage_dispute": [
+        ("包工头跑路", "{lane}工地的包工头跑了,十几个工人三个月工钱没拿到。"),
+        ("店铺拖欠工资", "{place}一家店的老板说没钱,两个月工资一直拖着。"),
+        ("离职扣工资", "{place}有员工辞职后,老板扣着最后一个月工资不发。"),
+    ],
+    "street_lamp": [
+        ("路灯坏了很久", "{lane}那几盏路灯坏了快一个月,晚上黑黢黢的。"),
+        ("灯杆被撞", "{lane}一根灯杆被车撞歪了,灯罩掉在地上。"),
+        ("路灯时亮时不亮", "{lane}的路灯晚上一闪一闪的,有时候干脆不亮。"),
+    ],
+    "manhole": [
+        ("井盖不见了", "{lane}路边的井盖没了,留下一个黑洞,晚上很危险。"),
+        ("井盖松动异响", "{place}门口的井盖车一压就哐当响,边上碎了一块。"),
+        ("雨水篦子丢失", "{lane}的雨水篦子被人偷了,小孩子容易踩进去。"),
+    ],
+    "hydrant": [
+        ("消火栓被撞", "{lane}路边的消火栓被车撞了,一直在往外冒水。"),
+        ("消防栓锈死", "{place}的消防栓锈得拧不动,箱子里的水带也没了。"),
+        ("消防栓被私接", "{lane}有人拿消防栓的水洗车,用完也不关好。"),
+    ],
+    "road_damage": [
+        ("路面塌陷", "{lane}路面塌下去一块,车开过去颠得厉害。"),
+        ("台阶破损", "{place}门口的台阶缺了几块,老人上下很危险。"),
+        ("挖开的路没恢复", "{lane}前段时间挖开埋管子,到现在还没填平。"),
+        ("盲道损坏", "{lane}的盲道砖碎了一大片,有的被挖走了。"),
+    ],
+}
+# How people start and end what they write (residents) or note down (workers).
+RESIDENT_OPENERS = ["", "", "", "你好,", "您好,", "麻烦一下,", "我想反映一下,", "请问,"]
+RESIDENT_CLOSERS = ["", "", "", "请尽快处理。", "希望有关部门管一管。", "谢谢!", "已经好几天了。",
+                    "麻烦派人来看看。"]
+WORKER_OPENERS = ["", "", "巡查发现:", "走访中发现,", "经现场查看,"]
+WORKER_CLOSERS = ["", "", "已拍照留存。", "已口头告知,需跟进。", "请相关单位处理。"]
+
 RESULTS: dict[str, list[str]] = {
     "petition": ["已向居民解释改造计划和时间安排,并留下联系方式随时答复。"],
     "instability": ["已会同派出所、社区做好疏导,当事人情绪稳定,纠纷进入调解程序。"],
@@ -506,6 +653,7 @@ class _Generator:
                for level, label in Level.choices}}
         self.hotline_numbers: dict[int, int] = {}
         self.by_code = {t.grid.code: t for t in world.teams}
+        self.text_rng = random.Random(seed + 1)  # words only: see MORE_TEXTS
 
     # drawing
 
@@ -524,6 +672,17 @@ class _Generator:
         rng = self.rng
         return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN)
                                               for _i in range(1 if rng.random() < 0.3 else 2))
+
+    def reword(self, source: str, category: str, title: str, description: str
+               ) -> tuple[str, str]:
+        """Half the cases in other words, with how people start and end (its own stream)."""
+        rng = self.text_rng
+        if rng.random() < 0.5:
+            title, description = rng.choice(MORE_TEXTS[category])
+        worker = source in (Source.PATROL, Source.VISIT)
+        opener = rng.choice(WORKER_OPENERS if worker else RESIDENT_OPENERS)
+        closer = rng.choice(WORKER_CLOSERS if worker else RESIDENT_CLOSERS)
+        return title, f"{opener}{description}{closer}"
 
     def phone(self) -> str:
         return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
@@ -583,6 +742,7 @@ class _Generator:
         mix = {Source.PATROL: PATROL_MIX, Source.VISIT: VISIT_MIX}.get(source, RESIDENT_MIX)
         category = category or self.pick(mix)
         title, description = rng.choice(TEXTS[category])
+        title, description = self.reword(source, category, title, description)
         building = rng.choice(team.buildings) if team.buildings else None
         if category in STREET_SCALE or building is None:
             place = f"{team.lane}{rng.randint(1, 120)}号附近"

@@ -18,6 +18,10 @@ def category_choices() -> list:
 
 
 class AppealForm(forms.Form):
+    # The description first: the page suggests the category from it (cases.triage), and the
+    # resident then picks the category.
+    field_order = ["description", "category"]
+
     category = forms.ChoiceField(label=_("What is it about?"))
     description = forms.CharField(
         label=_("Describe the matter"), max_length=2000,

@@ -18,6 +18,8 @@ from wangge.cases.api import CaseSerializer, PhotoField
 from wangge.cases.api import _error as case_error
 from wangge.cases.choices import Urgency
 from wangge.cases.models import Category
+from wangge.cogovernance import selectors as cogovernance_selectors
+from wangge.cogovernance.api import TaskSerializer as FollowUpSerializer
 from wangge.grids.models import Grid
 from wangge.registry.models import Household
 from wangge.workbench import selectors, services
@@ -101,18 +103,22 @@ def _detail(request, pk: int) -> Response:
 
 
 class MyTasksApi(APIView):
-    """My open cases in three piles: overdue, near the deadline, and the rest."""
+    """My open cases in three piles: overdue, near the deadline, and the rest; and my open
+    follow-up tasks from meetings."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=inline_serializer("MyTasks", {
         "overdue": CaseSerializer(many=True), "near_deadline": CaseSerializer(many=True),
-        "to_do": CaseSerializer(many=True)}))
+        "to_do": CaseSerializer(many=True), "follow_ups": FollowUpSerializer(many=True)}))
     def get(self, request):
         worker = _worker_or_404(request)
         tasks = selectors.my_tasks(user=request.user, worker=worker)
-        return Response({key: CaseSerializer(getattr(tasks, key), many=True).data
-                         for key in ("overdue", "near_deadline", "to_do")})
+        return Response({**{key: CaseSerializer(getattr(tasks, key), many=True).data
+                            for key in ("overdue", "near_deadline", "to_do")},
+                         "follow_ups": FollowUpSerializer(
+                             cogovernance_selectors.my_follow_ups(user=request.user),
+                             many=True).data})
 
 
 # --- patrols ---------------------------------------------------------------------------------

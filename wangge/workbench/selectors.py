@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
+from wangge.cases import triage
 from wangge.cases.choices import Action
 from wangge.cases.models import Case, Category
 from wangge.core.validators import mask_phone, mask_resident_id
@@ -120,8 +121,12 @@ def category_groups() -> list[tuple[str, list[Category]]]:
 
 
 def category_for_text(text: str, categories: list[Category]) -> Category | None:
-    """The leaf category that fits a piece of text best: its name or its line's name in
-    the text, then how many of its keywords occur. None when nothing fits."""
+    """The leaf category that fits a piece of text best: the triage classifier's confident
+    guess when a model is trained (cases.triage), else the keyword rule: its name or its
+    line's name in the text, then how many of its keywords occur. None when nothing fits."""
+    guess = triage.best_category(text, categories)
+    if guess is not None:
+        return guess
     best, best_score = None, 0
     for category in categories:
         score = sum(1 for word in category.keywords.split() if word and word in text)

@@ -27,9 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
+from wangge.cases import triage
 from wangge.cases.choices import Action, Source
 from wangge.cases.models import Case, CasePhoto, Category
 from wangge.cases.selectors import possible_duplicates
+from wangge.cogovernance import selectors as cogovernance_selectors
 from wangge.grids.choices import Tier
 from wangge.grids.models import Grid
 from wangge.registry import selectors as registry_selectors
@@ -122,6 +124,7 @@ def tasks(request):
 
     return render(request, "workbench/tasks.html", {
         "bench": bench, "tasks": my, "now": now, "tab": "tasks",
+        "follow_ups": list(cogovernance_selectors.my_follow_ups(user=request.user)),
         "sections": [
             ("overdue", _("Overdue"), cards(my.overdue)),
             ("near-deadline", _("Near the deadline"), cards(my.near_deadline)),
@@ -272,12 +275,15 @@ def report(request):
 @require_GET
 @workbench
 def report_duplicates(request):
-    """Cases of the same category reported near the same place lately (shown while the
-    report is being written, so that the same matter is not reported twice)."""
+    """While the report is being written: the categories its words suggest (cases.triage;
+    the worker picks), and cases reported near the same place lately, of the same category
+    or with similar words, so that the same matter is not reported twice."""
     category = Category.objects.filter(code=request.GET.get("category", ""),
                                        active=True).first()
+    text = request.GET.get("description", "")[:4000].strip()
+    suggestion = triage.suggest(text, duplicates=False) if text else None
     found = []
-    if category is not None:
+    if category is not None or text:
         lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
         grid_code = ""
         if lon is None or lat is None:
@@ -288,8 +294,10 @@ def report_duplicates(request):
                 grid_code = building.micro_grid.code
         if lon is not None or grid_code:
             found = possible_duplicates(category=category, lon=lon, lat=lat,
-                                        grid_code=grid_code, user=request.user)
-    return render(request, "workbench/_duplicates.html", {"duplicates": found})
+                                        grid_code=grid_code, user=request.user, text=text)
+    return render(request, "workbench/_duplicates.html", {
+        "duplicates": found, "suggestion": suggestion,
+        "chosen": category.code if category else ""})
 
 
 def _float(value) -> float | None:
