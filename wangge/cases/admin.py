@@ -13,6 +13,7 @@ from wangge.cases.models import (
     DirectLineItem,
     DirectLineMeeting,
     LevelLimit,
+    TriageModel,
 )
 from wangge.core.scope import ScopedAdminMixin
 
@@ -92,3 +93,11 @@ class DirectLineMeetingAdmin(ScopedAdminMixin, ReadOnly, SimpleHistoryAdmin):
 class DirectLineItemAdmin(ScopedAdminMixin, ReadOnly, admin.ModelAdmin):
     scope_path = "case__grid__code"
     list_display = ["case", "meeting", "reason", "decision", "decided_at"]
+
+
+@admin.register(TriageModel)
+class TriageModelAdmin(ReadOnly, admin.ModelAdmin):
+    """The trained triage models and how well each did; written only by `train-triage`."""
+
+    list_display = ["trained_at", "cases", "accuracy"]
+    exclude = ["params"]

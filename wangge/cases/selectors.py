@@ -147,4 +147,5 @@ def case_duplicates(*, case: Case, user) -> list[Candidate]:
         return []
     return possible_duplicates(category=case.category, lon=case.lon, lat=case.lat,
                                at=case.reported_at, grid_code=case.grid.code,
-                               exclude_id=case.pk, user=user)
+                               exclude_id=case.pk, user=user,
+                               text=f"{case.title} {case.description}")
