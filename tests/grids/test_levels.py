@@ -24,6 +24,15 @@ def test_a_level_change_keeps_who_when_and_why(laocheng, street_admin):
     assert grid.history.first().level == new
 
 
+def test_a_long_reason_is_kept_whole(laocheng, street_admin):
+    grid = Grid.objects.get(code=MICRO)
+    reason = "分数 31.5 → 红: 设施失修 3 处 (+30), 安全隐患未办结 2 件 (+8); " * 5
+    new = "red" if grid.level != "red" else "green"
+    services.grid_set_level(grid=grid, level=new, actor=street_admin, reason=reason)
+    assert grid.level_changes.first().reason == reason.strip()
+    assert grid.history.first().history_change_reason == reason.strip()
+
+
 def test_setting_the_same_level_records_nothing(laocheng, street_admin):
     grid = Grid.objects.get(code=MICRO)
     before = grid.level_changes.count()

@@ -331,8 +331,25 @@ def map_cases(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def map_grids(request: HttpRequest) -> JsonResponse:
-    """The user's micro-grids: level, open cases, grid leader, team size, a label point."""
-    return _json({"grids": selectors.map_micro_grids(user=request.user)})
+    """The user's micro-grids: level, open cases, grid leader, team size, a label point, and
+    the latest level change (why and when; one more query for all of them)."""
+    from django.db.models import OuterRef, Subquery
+
+    from wangge.core.scope import restrict
+    from wangge.grids.models import GridLevelChange
+
+    rows = selectors.map_micro_grids(user=request.user)
+    latest = GridLevelChange.objects.filter(grid=OuterRef("pk")).order_by("-changed_at", "-id")
+    changes = {code: (reason, at) for code, reason, at in
+               restrict(Grid.objects.micro_grids(), request.user, "code", distinct=False)
+               .annotate(reason=Subquery(latest.values("reason")[:1]),
+                         at=Subquery(latest.values("changed_at")[:1]))
+               .values_list("code", "reason", "at")}
+    for row in rows:
+        reason, at = changes.get(row["code"], (None, None))
+        row["level_reason"] = reason or ""
+        row["level_changed_at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+    return _json({"grids": rows, "text": {"levelReason": _("Why this level")}})
 
 
 @login_required

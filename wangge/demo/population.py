@@ -1,6 +1,8 @@
 """A synthetic population for the Laocheng demo: about 2,500 buildings, 20,000 households
 and 60,000 people, organisations and facilities. Deterministic; every name, ID number and
-phone is made up (ID numbers carry correct check digits but belong to nobody)."""
+phone is made up (ID numbers carry correct check digits but belong to nobody). Renting,
+care groups and facilities in bad repair follow each micro-grid's green/yellow/red card
+(`LEVEL_BIAS`), so that dynamic grading finds the levels the story gives."""
 
 import datetime
 import json
@@ -54,6 +56,7 @@ class MicroGrid:
     name: str
     type_code: str
     geom: shapely.Geometry
+    level: str = ""  # the story's green/yellow/red card; the registry is drawn to match it
 
 
 @dataclass
@@ -70,20 +73,39 @@ CARE_GROUP_SHARES = (("残疾人", 0.02), ("低保户", 0.03), ("特困人员", 
                      ("严重精神障碍患者", 0.002), ("吸毒人员", 0.0005))
 
 
-def draw_population_type(rng) -> str:
+SENSITIVE_GROUPS = {"社区矫正人员", "刑满释放人员", "严重精神障碍患者", "吸毒人员"}
+
+# How the story's level of a micro-grid shows in its registry (what dynamic grading reads):
+# the share of floating households (who rent), multipliers of the special-population and
+# other care-group shares, and how many of its facilities are damaged or missing (a share
+# of them for a micro-grid with no level). Over the street the totals stay near the reported
+# shares, since most micro-grids are green.
+LEVEL_BIAS: dict[str, dict[str, float]] = {
+    "": {"floating": 0.14, "special": 1.0, "care": 1.0, "bad_share": 0.10},
+    "green": {"floating": 0.06, "special": 0.0, "care": 0.8, "bad": 0},
+    "yellow": {"floating": 0.25, "special": 2.0, "care": 1.2, "bad": 1},
+    "red": {"floating": 0.45, "special": 5.0, "care": 1.6, "bad": 2},
+}
+
+
+def draw_population_type(rng, *, level: str = "") -> str:
     r = rng.random()
-    return "户籍人口" if r < 0.85 else ("流动人口" if r < 0.99 else "境外人员")
+    floating = LEVEL_BIAS[level]["floating"]
+    return "户籍人口" if r < 0.99 - floating else ("流动人口" if r < 0.99 else "境外人员")
 
 
-def draw_care_groups(rng, *, household_size: int, head_age: int) -> list[str]:
+def draw_care_groups(rng, *, household_size: int, head_age: int, level: str = "") -> list[str]:
     """Care groups of a household's head: elderly living alone or in an empty nest, and the
-    rest by their shares."""
+    rest by their shares, more of them (and of special populations) where the micro-grid is
+    harder to govern."""
+    bias = LEVEL_BIAS[level]
     care: list[str] = []
     if household_size == 1 and head_age >= 70:
         care.append("独居老人")
     elif head_age >= 65 and rng.random() < 0.3:
         care.append("空巢老人")
-    care += [group for group, share in CARE_GROUP_SHARES if rng.random() < share]
+    care += [group for group, share in CARE_GROUP_SHARES
+             if rng.random() < share * bias["special" if group in SENSITIVE_GROUPS else "care"]]
     return care
 
 
@@ -169,19 +191,21 @@ def generate(micro_grids: list[MicroGrid]) -> Population:
             return "共青团员"
         return "群众"
 
+    blevel = {m.code: m.level for m in micro_grids}
     for (grid, building, _lon, _lat), n_households in zip(buildings, per_building, strict=True):
         residential = btype[grid] == "residential"
+        level = blevel[grid]
         for h in range(int(n_households)):
             unit = str(1 + h % 3) if residential else ""
             floor = 1 + (h // 3) // 2 if residential else 1 + h // 4
             room = f"{floor}{1 + (h // 3) % 2:02d}" if residential else f"{101 + h}"
-            population = draw_population_type(rng)
+            population = draw_population_type(rng, level=level)
             surname = SURNAMES[int(rng.integers(len(SURNAMES)))]
             head_sex = "male" if rng.random() < 0.6 else "female"
             head_age = int(rng.integers(24, 88))
             size = 1 if head_age >= 70 and rng.random() < 0.35 else int(
                 rng.choice([1, 2, 3, 3, 4, 4, 5]))
-            care = draw_care_groups(rng, household_size=size, head_age=head_age)
+            care = draw_care_groups(rng, household_size=size, head_age=head_age, level=level)
             person(grid, building, unit, room, "户主", _name(rng, surname), head_sex,
                    _birth(rng, head_age, head_age + 1), population,
                    {"political": political(head_age), "care": care})
@@ -246,11 +270,18 @@ def _facilities(micro_grids: list[MicroGrid], rng) -> list[tuple[str, str, float
     kinds = ["hydrant", "manhole_cover", "camera", "street_lamp", "trash_bin"]
     out = []
     for micro in micro_grids:
-        n = int(rng.integers(1, 4))
+        bias = LEVEL_BIAS[micro.level]
+        bad = int(bias.get("bad", 0))
+        n = max(bad, int(rng.integers(1, 4)))
         for k, (lon, lat) in enumerate(_points_in(micro.geom, n, rng), start=1):
             kind = kinds[int(rng.integers(len(kinds)))]
             r = rng.random()
-            condition = "good" if r < 0.9 else ("damaged" if r < 0.97 else "missing")
+            if "bad_share" in bias:
+                share = bias["bad_share"]
+                condition = "good" if r >= share else ("damaged" if r < share * 0.7
+                                                       else "missing")
+            else:  # the first `bad` facilities of a yellow or red micro-grid are in bad repair
+                condition = "good" if k > bad else ("damaged" if r < 0.7 else "missing")
             out.append((kind, f"{micro.code}-{k:02d}", lon, lat, condition))
     return out
 
@@ -259,5 +290,6 @@ def micro_grids_from_db() -> list[MicroGrid]:
     from wangge.grids.models import Grid
 
     rows = Grid.objects.micro_grids().filter(code__startswith="520302001") \
-        .values_list("code", "name", "grid_type__code", "boundary").order_by("code")
-    return [MicroGrid(c, n, t, shapely.from_geojson(json.dumps(b))) for c, n, t, b in rows]
+        .values_list("code", "name", "grid_type__code", "boundary", "level").order_by("code")
+    return [MicroGrid(c, n, t, shapely.from_geojson(json.dumps(b)), level)
+            for c, n, t, b, level in rows]

@@ -63,16 +63,55 @@
     fill("gp-open", info.open_cases === undefined ? "…" : String(info.open_cases));
     fill("gp-leader", info.leader || text.noLeader);
     fill("gp-staff", info.staff === undefined ? "" : String(info.staff));
+    showLevelReason(info);
     document.getElementById("gp-file").href = link(urls.gridFile, code);
     document.getElementById("gp-board").href = link(urls.board, code);
     document.getElementById("gp-public").href = link(urls.publicBoard, code);
+  }
+
+  // Why the micro-grid has its level: the latest change in its level history.
+  let reasonLabel = "";
+  function showLevelReason(info) {
+    let el = document.getElementById("gp-reason");
+    if (!el) {
+      el = document.createElement("p");
+      el.id = "gp-reason";
+      el.className = "level-reason";
+      document.querySelector("#grid-panel .facts").after(el);
+    }
+    el.hidden = !info.level_reason;
+    el.textContent = info.level_reason
+      ? reasonLabel + " (" + info.level_changed_at + "): " + info.level_reason : "";
+  }
+
+  function gridTooltip(props) {
+    const info = gridInfo[props.code] || {};
+    const tip = document.createElement("div");
+    tip.className = "grid-tooltip";
+    const name = document.createElement("strong");
+    name.textContent = props.name + " · " + (levelLabel[props.level] || "");
+    tip.appendChild(name);
+    if (info.level_reason) {
+      const why = document.createElement("div");
+      why.className = "level-reason";
+      why.style.maxWidth = "28rem";
+      why.style.whiteSpace = "normal";
+      why.textContent = reasonLabel + ": " + info.level_reason;
+      tip.appendChild(why);
+    }
+    return tip;
   }
 
   // Micro-grid boundaries: one request per top node of the user's part of the tree.
   const prefixes = config.prefixes.length ? config.prefixes : [""];
   const featureRequests = prefixes.map((p) =>
     getJSON(urls.features + "?tier=micro_grid" + (p ? "&code=" + encodeURIComponent(p) : "")));
-  Promise.all(featureRequests).then((collections) => {
+  // `?grid=CODE` opens that micro-grid's panel once its figures are in (links from the
+  // levels and grading pages).
+  const wanted = new URLSearchParams(window.location.search).get("grid");
+  const featureProps = {};
+  const featuresLoaded = Promise.all(featureRequests);
+  featuresLoaded.then((collections) => {
     const counts = {};
     let total = 0;
     collections.forEach((fc) => {
@@ -82,11 +121,12 @@
           fillColor: levelColour[f.properties.level] || "#999",
         }),
         onEachFeature: (f, layer) => {
-          layer.bindTooltip(f.properties.name, { sticky: true });
+          layer.bindTooltip(() => gridTooltip(f.properties), { sticky: true });
           layer.on("click", () => showGrid(f.properties.code, f.properties.name, f.properties.level));
         },
       }).eachLayer((l) => layers.micro.addLayer(l));
       fc.features.forEach((f) => {
+        featureProps[f.properties.code] = f.properties;
         counts[f.properties.level] = (counts[f.properties.level] || 0) + 1;
         total += 1;
       });
@@ -102,6 +142,7 @@
 
   // Per micro-grid figures and the grid leaders' labels.
   getJSON(urls.grids).then((data) => {
+    reasonLabel = (data.text && data.text.levelReason) || "";
     data.grids.forEach((g) => {
       gridInfo[g.code] = g;
       if (!g.point) return;
@@ -116,6 +157,12 @@
         .on("click", () => showGrid(g.code, g.name, g.level))
         .addTo(layers.staff);
     });
+    if (wanted) {
+      featuresLoaded.then(() => {
+        const props = featureProps[wanted];
+        if (props) showGrid(props.code, props.name, props.level);
+      });
+    }
   }).catch(() => { statusEl.textContent = text.failed; });
 
   function loadCases() {
