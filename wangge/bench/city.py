@@ -217,7 +217,17 @@ def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
     out = {}
     for name, url in pages.items():
         try:
-            out[name] = _timed(lambda i, u=url: _get(client, u), max(5, calls // 5), warm=1)
+            t0 = time.perf_counter()
+            _get(client, url)
+            first = (time.perf_counter() - t0) * 1000
+            if first > 5000:  # far over the target: one more call is enough to say so
+                t0 = time.perf_counter()
+                _get(client, url)
+                again = round((time.perf_counter() - t0) * 1000, 2)
+                out[name] = {"calls": 1, "p50_ms": again, "p95_ms": again, "max_ms": again}
+            else:
+                out[name] = _timed(lambda i, u=url: _get(client, u), max(5, calls // 5),
+                                   warm=0)
         except SystemExit as exc:
             out[name] = {"error": str(exc)}
         echo(f"  console {name}: {out[name]}")
