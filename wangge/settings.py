@@ -6,6 +6,7 @@ demo or test run: only in `demo` and `test` may SECRET_KEY be left unset.
 """
 
 import base64
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -81,6 +82,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test run, so that runs side by side never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A reason given for a change (a level change, a correction) is kept whole in the history.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -114,6 +118,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every request (Prometheus) and gives it an id for the logs.
+    "wangge.core.metrics.MetricsMiddleware",
+    "wangge.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wangge.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,13 +222,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
-}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
 # --- wangge -------------------------------------------------------------------------------
@@ -360,3 +360,61 @@ OTP_TOTP_ISSUER = "wangge"
 # The admin never shows a device's secret or QR code: a security administrator can reset
 # (delete) a user's device, not copy it.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- operations ---------------------------------------------------------------------------
+# Deployment: docs/deploy.md; `wangge check --deploy` checks these (wangge/core/checks.py).
+# Cache: Redis when WANGGE_REDIS_URL (or REDIS_URL) is set, e.g. redis://127.0.0.1:6379/1,
+# shared by every process and server; otherwise local memory, per process. What uses it: the
+# residents' appeal rate limit (shared with Redis, per process without). The working calendar,
+# level limits and the locate index stay in each process on purpose (small, read every
+# request, refreshed by time or by the boundary revision).
+WANGGE_REDIS_URL = env_str("WANGGE_REDIS_URL", "") or env_str("REDIS_URL", "")
+if WANGGE_REDIS_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": WANGGE_REDIS_URL,
+        "KEY_PREFIX": "wangge",
+    }}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How many application servers run behind the load balancer (for `check --deploy`: several
+# need a shared cache).
+WANGGE_APP_SERVERS = env_int("WANGGE_APP_SERVERS", 1, minimum=1)
+# True when a scheduler runs `wangge sweep` (deploy/wangge-sweep.timer) instead of the thread.
+WANGGE_SWEEP_BY_TIMER = env_bool("WANGGE_SWEEP_BY_TIMER", False)
+# Logs: `text` (default) or `json`, one object per line (time, level, logger, message, and
+# request_id/method/path/status/duration_ms for requests). WANGGE_LOG_REQUESTS writes one
+# line per request (logger wangge.request, level INFO).
+WANGGE_LOG_FORMAT = env_choice("WANGGE_LOG_FORMAT", "text", ("text", "json"))
+WANGGE_LOG_REQUESTS = env_bool("WANGGE_LOG_REQUESTS", False)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "wangge.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "wangge.core.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": WANGGE_LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"wangge.request": {"level": "INFO" if WANGGE_LOG_REQUESTS else "WARNING"}},
+}
+# Prometheus metrics at /metrics (wangge/core/metrics.py), answered only to a scraper sending
+# `Authorization: Bearer <WANGGE_METRICS_TOKEN>` or coming from WANGGE_METRICS_ALLOWED_IPS
+# (addresses or networks, e.g. 10.0.0.5,10.1.0.0/16; REMOTE_ADDR, so behind nginx list the
+# scraper only if nginx does not serve /metrics to others); anyone else gets 404. Neither
+# set: /metrics is off. Under gunicorn with several workers set PROMETHEUS_MULTIPROC_DIR.
+WANGGE_METRICS_TOKEN = env_str("WANGGE_METRICS_TOKEN", "")
+WANGGE_METRICS_ALLOWED_IPS = env_list("WANGGE_METRICS_ALLOWED_IPS", [])
+try:
+    for _network in WANGGE_METRICS_ALLOWED_IPS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WANGGE_METRICS_ALLOWED_IPS: {exc}") from None
+# Seconds the case gauges (overdue, near the limit) are reused between scrapes.
+WANGGE_METRICS_CACHE_SECONDS = env_int("WANGGE_METRICS_CACHE_SECONDS", 30, minimum=0)
+if WANGGE_HTTPS:
+    # Prometheus scrapes the app servers directly on the private network, like the health
+    # check: no redirect to HTTPS for it.
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]

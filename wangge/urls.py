@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from wangge.core.api import TokenLoginApi
+from wangge.core.metrics import metrics_view
 from wangge.core.views import healthz
 
 admin.site.site_header = _("wangge grid governance")
@@ -12,6 +13,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/2fa/", include("wangge.core.two_factor")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -9,7 +9,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.cases import checks  # noqa: F401 - registers the calendar check
+        from wangge.cases.metrics import CASES
         from wangge.cases.services import case_sweep
-        from wangge.core import sweeps
+        from wangge.core import metrics, sweeps
 
         sweeps.register("cases", case_sweep)
+        metrics.register_scrape_collector(CASES)

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # The audit of logins, lockouts and permission changes.
-        from wangge.core import signals, two_factor  # noqa: F401 (connects its audit too)
+        # The audit of logins, lockouts and permission changes; `wangge check --deploy`.
+        from wangge.core import checks, signals, two_factor  # noqa: F401 (connect themselves)
 
         signals.connect()
