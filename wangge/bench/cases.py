@@ -21,7 +21,6 @@ whose name contains "bench" (created if missing; its cases are replaced). Steps:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -763,13 +762,7 @@ def run(*, command, write: bool = False, cases: int = 1_000_000, years: int = 3,
     }
     echo(f"cases: done in {result['total_s']} s; targets met: {result['targets']}")
     if write:
-        described = machine.describe()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            described["database"] = f"PostgreSQL {cursor.fetchone()[0]} (127.0.0.1)"
-        described["load_1min"] = str(round(os.getloadavg()[0], 2))
-        data = report.save(NAME, result, described)
-        path = report.write_markdown(data)
+        path = report.write_markdown(report.save(NAME, result, machine.describe()))
         echo(command.style.SUCCESS(f"wrote {path}"))
 
 

@@ -18,7 +18,6 @@ Each figure is measured side by side, in the same run, with the nearest alternat
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
@@ -239,7 +238,6 @@ def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
 
 def run(*, command, points: int, check_points: int, calls: int, write: bool = False,
         **options) -> None:
-    from django.db import connection
     from django.utils import timezone
 
     from wangge.bench import cases as case_bench
@@ -279,13 +277,7 @@ def run(*, command, points: int, check_points: int, calls: int, write: bool = Fa
     }
     echo(f"city: done in {result['total_s']} s; targets: {result['targets']}")
     if write:
-        described = machine.describe()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            described["database"] = f"PostgreSQL {cursor.fetchone()[0]} (127.0.0.1)"
-        described["load_1min"] = str(round(os.getloadavg()[0], 2))
-        data = report.save(NAME, result, described)
-        path = report.write_markdown(data)
+        path = report.write_markdown(report.save(NAME, result, machine.describe()))
         echo(command.style.SUCCESS(f"wrote {path}"))
 
 

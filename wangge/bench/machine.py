@@ -25,7 +25,17 @@ def describe() -> dict[str, str]:
         "numpy": np.__version__,
         "shapely": shapely.__version__,
         "geos": shapely.geos_version_string,
-        "database": f"{connection.vendor} {connection.Database.sqlite_version}"
-        if connection.vendor == "sqlite" else connection.vendor,
+        "database": _database(),
         "os": platform.platform(),
+        "load_1min": str(round(os.getloadavg()[0], 2)),
     }
+
+
+def _database() -> str:
+    if connection.vendor == "sqlite":
+        return f"sqlite {connection.Database.sqlite_version}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]} ({connection.settings_dict['HOST']})"
+    return connection.vendor
