@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import MICRO_A, MICRO_B
 from wangge.activities import services
@@ -60,3 +60,12 @@ def volunteer_a(community_a) -> Volunteer:
 def volunteer_b(community_b) -> Volunteer:
     return (Volunteer.objects.filter(person__micro_grid__code__startswith=COMMUNITY_B)
             .select_related("person").order_by("id").first())
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English messages (the default language is Chinese; the
+    catalogue is checked by `tests/core/test_settings.py` and the pages' own tests)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

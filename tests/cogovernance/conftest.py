@@ -4,7 +4,7 @@ the memory notifier."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import MICRO_A
 from wangge.cogovernance.choices import MeetingKind
@@ -42,3 +42,12 @@ def outbox(settings):
     yield MemoryNotifier.outbox
     MemoryNotifier.outbox.clear()
     notify._backends.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English messages (the default language is Chinese; the
+    catalogue is checked by `tests/core/test_settings.py` and the pages' own tests)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -10,12 +10,22 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from tests.conftest import MICRO_A
 from wangge.core.backup import FORMAT, MANIFEST, table_checksums, table_counts
 from wangge.demo.services import demo_is_loaded, demo_load
 from wangge.grids.models import Grid
 from wangge.registry.models import Person
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English messages (the default language is Chinese; the
+    catalogue is checked by `tests/core/test_settings.py` and the pages' own tests)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def assert_test_database() -> None:

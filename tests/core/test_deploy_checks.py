@@ -77,7 +77,8 @@ def test_sweep_cache_metrics_and_door_secret(settings, monkeypatch):
 def _wangge(args: list[str], **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("WANGGE_", "DATABASE_URL", "SECRET_KEY", "REDIS_URL",
-                                  "PROMETHEUS_", "ALLOWED_HOSTS", "DEBUG"))}
+                                  "PROMETHEUS_", "ALLOWED_HOSTS", "DEBUG",
+                                  "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     return subprocess.run([sys.executable, "-m", "wangge", *args], env={**clean, **env},
                           capture_output=True, text=True, check=False, timeout=300)
 

@@ -64,7 +64,7 @@ class TaskSerializer(serializers.ModelSerializer):
                   "assignee_label", "due_on", "status", "overdue", "done_at", "result"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class GovernanceMeetingSerializer(serializers.ModelSerializer):
     grid = serializers.CharField(source="grid.code")
     committee = serializers.IntegerField(source="committee_id", allow_null=True)
     direct_line = serializers.IntegerField(source="direct_line_id", allow_null=True)
@@ -75,13 +75,13 @@ class MeetingSerializer(serializers.ModelSerializer):
                   "public", "published_at", "direct_line"]
 
 
-class MeetingDetailSerializer(MeetingSerializer):
+class GovernanceMeetingDetailSerializer(GovernanceMeetingSerializer):
     agenda = serializers.SerializerMethodField()
     attendance = serializers.SerializerMethodField()
     decisions = serializers.SerializerMethodField()
 
-    class Meta(MeetingSerializer.Meta):
-        fields = [*MeetingSerializer.Meta.fields, "minutes", "agenda", "attendance",
+    class Meta(GovernanceMeetingSerializer.Meta):
+        fields = [*GovernanceMeetingSerializer.Meta.fields, "minutes", "agenda", "attendance",
                   "decisions"]
 
     def get_agenda(self, meeting) -> list[dict]:
@@ -145,7 +145,7 @@ class AgendaInputSerializer(serializers.Serializer):
                                  help_text=_("tracking code"))
 
 
-class MeetingInput(serializers.Serializer):
+class GovernanceMeetingInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     committee = serializers.IntegerField(required=False, allow_null=True)
     grid = serializers.CharField(required=False, help_text=_("street or community code"))
@@ -159,16 +159,17 @@ class MeetingListApi(generics.ListAPIView):
     """Meetings of the user's community or street; POST plans one with its agenda."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = MeetingSerializer
+    serializer_class = GovernanceMeetingSerializer
 
     def get_queryset(self):
         kind = self.request.query_params.get("kind", "")
         return selectors.meetings(user=self.request.user,
                                   kind=kind if kind in MeetingKind.values else "")
 
-    @extend_schema(request=MeetingInput, responses={201: MeetingDetailSerializer})
+    @extend_schema(request=GovernanceMeetingInput,
+                   responses={201: GovernanceMeetingDetailSerializer})
     def post(self, request):
-        data = MeetingInput(data=request.data)
+        data = GovernanceMeetingInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         committee = None
@@ -200,16 +201,16 @@ class MeetingListApi(generics.ListAPIView):
                 actor=request.user)
         except services.CogovernanceError as exc:
             return _error(exc)
-        return Response(MeetingDetailSerializer(_meeting(request, meeting.pk)).data,
+        return Response(GovernanceMeetingDetailSerializer(_meeting(request, meeting.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
 class MeetingDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MeetingDetailSerializer)
+    @extend_schema(responses=GovernanceMeetingDetailSerializer)
     def get(self, request, pk: int):
-        return Response(MeetingDetailSerializer(_meeting(request, pk)).data)
+        return Response(GovernanceMeetingDetailSerializer(_meeting(request, pk)).data)
 
 
 class AttendanceInputSerializer(serializers.Serializer):
@@ -225,7 +226,7 @@ class TaskInputSerializer(serializers.Serializer):
     worker = serializers.IntegerField(required=False)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class GovernanceDecisionInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     agenda_item = serializers.IntegerField(required=False, allow_null=True)
     tasks = TaskInputSerializer(many=True, required=False)
@@ -243,7 +244,7 @@ class CaseDecisionInputSerializer(serializers.Serializer):
 class HoldInput(serializers.Serializer):
     minutes = serializers.CharField(max_length=10000)
     attendance = AttendanceInputSerializer(many=True, required=False)
-    decisions = DecisionInputSerializer(many=True, required=False)
+    decisions = GovernanceDecisionInputSerializer(many=True, required=False)
     public = serializers.BooleanField(required=False, default=False)
     case_decisions = CaseDecisionInputSerializer(
         many=True, required=False, help_text=_("direct-line meetings: the decision on each "
@@ -256,7 +257,7 @@ class MeetingHoldApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=HoldInput, responses={200: MeetingDetailSerializer})
+    @extend_schema(request=HoldInput, responses={200: GovernanceMeetingDetailSerializer})
     def post(self, request, pk: int):
         meeting = _meeting(request, pk)
         data = HoldInput(data=request.data)
@@ -313,7 +314,7 @@ class MeetingHoldApi(APIView):
                                   public=v["public"], case_decisions=case_decisions)
         except services.CogovernanceError as exc:
             return _error(exc)
-        return Response(MeetingDetailSerializer(_meeting(request, pk)).data)
+        return Response(GovernanceMeetingDetailSerializer(_meeting(request, pk)).data)
 
 
 class PublishInput(serializers.Serializer):
@@ -325,7 +326,7 @@ class MeetingPublishApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=PublishInput, responses={200: MeetingSerializer})
+    @extend_schema(request=PublishInput, responses={200: GovernanceMeetingSerializer})
     def post(self, request, pk: int):
         meeting = _meeting(request, pk)
         data = PublishInput(data=request.data)
@@ -335,7 +336,7 @@ class MeetingPublishApi(APIView):
                                                public=data.validated_data["public"])
         except services.CogovernanceError as exc:
             return _error(exc)
-        return Response(MeetingSerializer(meeting).data)
+        return Response(GovernanceMeetingSerializer(meeting).data)
 
 
 # --- follow-up tasks -------------------------------------------------------------------------

@@ -134,7 +134,7 @@ class LocateBulkApi(APIView):
     permission_classes = [AllowAny]
     max_points = 10_000
 
-    class InputSerializer(serializers.Serializer):
+    class LocateBulkInput(serializers.Serializer):
         points = serializers.ListField(
             child=serializers.ListField(child=serializers.FloatField(), min_length=2,
                                         max_length=2),
@@ -142,12 +142,12 @@ class LocateBulkApi(APIView):
         )
 
     @extend_schema(
-        request=InputSerializer,
+        request=LocateBulkInput,
         responses=inline_serializer("LocateBulkOutput", {
             "codes": serializers.ListField(child=serializers.CharField(allow_null=True))}),
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.LocateBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
         points = [tuple(p) for p in data.validated_data["points"]]
         return Response({"codes": selectors.locate_points(points=points)})
@@ -158,7 +158,7 @@ class LevelChangeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class LevelChangeInput(serializers.Serializer):
         level = serializers.ChoiceField(choices=Level.choices)
         reason = serializers.CharField(max_length=2000)
 
@@ -169,20 +169,20 @@ class LevelChangeApi(APIView):
         changed_by = serializers.CharField(allow_null=True)
         changed_at = serializers.DateTimeField()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer(many=True))
+    @extend_schema(request=LevelChangeInput, responses=OutputSerializer(many=True))
     def get(self, request, code: str):
         grid = _get_or_404(code)
         return Response(self.OutputSerializer(
             [_change_payload(c) for c in selectors.grid_level_history(grid=grid)], many=True
         ).data)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=LevelChangeInput, responses=OutputSerializer)
     def post(self, request, code: str):
         grid = _get_or_404(code)
         if not selectors.may_set_level(user=request.user, grid=grid):
             raise PermissionDenied(_("Only the community's or the street's officers change a "
                                      "micro-grid's level."))
-        data = self.InputSerializer(data=request.data)
+        data = self.LevelChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             change = services.grid_set_level(grid=grid, actor=request.user, **data.validated_data)

@@ -225,11 +225,35 @@ class PersonEventApi(ScopedMixin, APIView):
         return Response(PersonOutputSerializer(person).data)
 
 
+class PersonChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    type = serializers.CharField(help_text=_("+ created, ~ changed"))
+    reason = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    status = serializers.CharField()
+    household = serializers.IntegerField()
+
+
+class PersonEventOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    date = serializers.DateField()
+    note = serializers.CharField()
+    from_household = serializers.IntegerField(allow_null=True)
+    to_household = serializers.IntegerField(allow_null=True)
+
+
+class PersonHistorySerializer(serializers.Serializer):
+    changes = PersonChangeSerializer(many=True)
+    events = PersonEventOutputSerializer(many=True)
+
+
 class PersonHistoryApi(ScopedMixin, APIView):
     """Every change to the record (masked values) and every event, newest first."""
 
     model = Person
 
+    @extend_schema(responses=PersonHistorySerializer)
     def get(self, request, pk: int):
         person = get_object_or_404(self.get_queryset(), pk=pk)
         changes = [
