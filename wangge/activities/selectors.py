@@ -20,7 +20,7 @@ from wangge.activities.models import (
     SignUp,
     Volunteer,
 )
-from wangge.core.scope import restrict, scope_prefixes
+from wangge.core.scope import restrict, scope_reaches
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
 from wangge.registry.choices import PersonStatus
@@ -34,10 +34,7 @@ ZERO_HOURS = Value(Decimal(0))
 def may_manage(user) -> bool:
     """Community officers and street staff run activities and projects: a superuser or an
     account whose part of the tree holds a community or more. Grid workers do not."""
-    prefixes = scope_prefixes(user)
-    if prefixes is None:
-        return True
-    return any(len(p) <= CODE_LENGTH[Tier.COMMUNITY] for p in prefixes)
+    return scope_reaches(user, widest=CODE_LENGTH[Tier.COMMUNITY])
 
 
 def communities(*, user) -> list[Grid]:

@@ -16,7 +16,7 @@ from wangge.cogovernance.models import (
     FollowUpTask,
     Meeting,
 )
-from wangge.core.scope import restrict, scope_prefixes
+from wangge.core.scope import restrict, scope_reaches
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
 from wangge.workforce.models import Worker
@@ -30,8 +30,7 @@ COMMUNITY_CODE = CODE_LENGTH[Tier.COMMUNITY]
 def is_desk_user(user) -> bool:
     """Community officers and street staff (an account whose part of the tree is a community
     or wider) work on co-governance at the console; grid workers only see their own tasks."""
-    prefixes = scope_prefixes(user)
-    return prefixes is None or any(len(p) <= COMMUNITY_CODE for p in prefixes)
+    return scope_reaches(user, widest=COMMUNITY_CODE)
 
 
 def may_manage(*, user, grid: Grid) -> bool:
@@ -39,9 +38,7 @@ def may_manage(*, user, grid: Grid) -> bool:
     holds it and is a community or wider."""
     if user is None:
         return True  # trusted code paths: the demo, the sweep
-    prefixes = scope_prefixes(user)
-    return prefixes is None or any(grid.code.startswith(p) and len(p) <= COMMUNITY_CODE
-                                   for p in prefixes)
+    return scope_reaches(user, widest=COMMUNITY_CODE, code=grid.code)
 
 
 def is_assignee(*, task: FollowUpTask, user) -> bool:

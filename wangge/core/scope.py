@@ -26,6 +26,16 @@ def scope_prefixes(user) -> list[str] | None:
     return cached
 
 
+def scope_reaches(user, *, widest: int, code: str = "") -> bool:
+    """Whether the user's part of the tree is a node whose code is at most `widest`
+    characters long (a community or wider, a street or wider, …) and, when `code` is given,
+    holds that node: the one rule behind "community officers and above may …"."""
+    prefixes = scope_prefixes(user)
+    if prefixes is None:
+        return True
+    return any(len(p) <= widest and (not code or code.startswith(p)) for p in prefixes)
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows placed in the grid tree through `scope_path` (a path to a grid code)."""
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.core.scope import restrict, scope_prefixes
+from wangge.core.scope import restrict, scope_prefixes, scope_reaches
 from wangge.grading import indicators, reference
 from wangge.grading.choices import Indicator, ProposalStatus
 from wangge.grading.indicators import Config
@@ -30,10 +30,7 @@ PREVIEW_ROWS = 50
 def may_tune(*, user) -> bool:
     """The street's officers tune the model and the setting and ask for a recompute: a
     superuser, or an account whose part of the tree is a street or wider."""
-    prefixes = scope_prefixes(user)
-    if prefixes is None:
-        return True
-    return any(len(p) <= CODE_LENGTH[Tier.STREET] for p in prefixes)
+    return scope_reaches(user, widest=CODE_LENGTH[Tier.STREET])
 
 
 def may_decide(*, user, proposal: LevelProposal) -> bool:

@@ -85,13 +85,9 @@ def feature_collection(*, grids: QuerySet[Grid]) -> dict:
 def may_set_level(*, user, grid: Grid) -> bool:
     """Community officers and above change a micro-grid's level: a superuser, or an account
     whose part of the tree holding the micro-grid is a community or wider."""
-    from wangge.core.scope import scope_prefixes
+    from wangge.core.scope import scope_reaches
 
-    prefixes = scope_prefixes(user)
-    if prefixes is None:
-        return True
-    return any(grid.code.startswith(p) and len(p) <= CODE_LENGTH["community"]
-               for p in prefixes)
+    return scope_reaches(user, widest=CODE_LENGTH["community"], code=grid.code)
 
 
 def first_street() -> Grid | None:
