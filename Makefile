@@ -47,13 +47,16 @@ bench: setup
 	WANGGE_MODE=test DATABASE_URL=$(BENCH_PG_URL) $(BIN)/wangge bench cases --write
 
 # A city (100 streets, about 90,000 micro-grids, 6,000,000 people, 5,000,000 cases) in
-# PostgreSQL, then every city-scale figure beside its alternative (PostGIS, DuckDB, ...).
+# PostgreSQL, then every city-scale figure beside its alternative (PostGIS, DuckDB, ...),
+# then a bounded load test with PostgreSQL restarted in the middle (needs root for
+# pg_ctlcluster, as on the CI machine).
 bench-city: setup postgis
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	WANGGE_MODE=test DATABASE_URL=$(BENCH_CITY_URL) \
 	  $(BIN)/wangge bench generate --scale city --replace --write
 	WANGGE_MODE=test WANGGE_2FA_REQUIRED=false DATABASE_URL=$(BENCH_CITY_URL) \
 	  $(BIN)/wangge bench city --write
+	WANGGE_MODE=test DATABASE_URL=$(BENCH_CITY_URL) $(BIN)/wangge bench load --write
 
 # PostGIS from Debian, the alternative `bench city` measures locate against.
 postgis:

@@ -64,6 +64,9 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+# A kept connection is checked before a request reuses it, so that after the database
+# restarts or fails over, requests reconnect instead of failing once per kept connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -125,6 +128,8 @@ MIDDLEWARE = [
     "wangge.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves a session's idle expiry on at most once a minute (not a write per request).
+    "wangge.core.middleware.SessionIdleMiddleware",
     "wangge.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -248,6 +253,14 @@ except ValueError as exc:
 # (`wangge cases sweep`).
 WANGGE_SWEEP_INTERVAL = env_int("WANGGE_SWEEP_INTERVAL", 0 if MODE == "test" else 300,
                                 minimum=0)
+# Open311: how a POST is answered unless its client says otherwise (ApiClient.intake):
+# "realtime" files the case at once; "batch" answers a token and files it moments later.
+WANGGE_OPEN311_INTAKE = env_choice("WANGGE_OPEN311_INTAKE", "realtime", ("realtime", "batch"))
+# Seconds between looks of each serving process's Open311 drain thread (a POST wakes it at
+# once); 0: no thread, a scheduler runs `wangge channels open311-drain` or `wangge sweep`.
+WANGGE_OPEN311_DRAIN_INTERVAL = env_int("WANGGE_OPEN311_DRAIN_INTERVAL", 5, minimum=0)
+# Under continuous requests the drain waits for a quiet second, at most this many seconds.
+WANGGE_OPEN311_DRAIN_MAX_LAG = env_int("WANGGE_OPEN311_DRAIN_MAX_LAG", 30, minimum=1)
 # Notification backends, by dotted path (wangge.core.notify: LogNotifier, SmsNotifier,
 # WeComNotifier, EmailNotifier).
 WANGGE_NOTIFIERS = env_list("WANGGE_NOTIFIERS", ["wangge.core.notify.LogNotifier"])
@@ -304,11 +317,12 @@ if WANGGE_LOCKOUT_BY == "username":
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "wangge.core.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Idle timeout: the session ends WANGGE_SESSION_IDLE_MINUTES after the last request (every
-# request moves the expiry on), and when the browser closes.
+# Idle timeout: the session ends WANGGE_SESSION_IDLE_MINUTES after the last request (a
+# request moves the expiry on, saved at most once a minute by SessionIdleMiddleware), and
+# when the browser closes.
 WANGGE_SESSION_IDLE_MINUTES = env_int("WANGGE_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = WANGGE_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,6 +11,9 @@ admin.site.site_header = _("wangge grid governance")
 admin.site.site_title = _("wangge")
 admin.site.index_title = _("Administration")
 
+# A database that cannot be reached answers 503 with Retry-After, not a bare 500.
+handler500 = "wangge.core.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),

@@ -238,3 +238,18 @@ def test_bulk_dispatch_through_htmx_answers_with_the_board_body(login, community
     assert f'<tr data-code="{case_a.tracking_code}" data-status="dispatched"' in page
     refused = client.post("/console/dispatch", {"plan": ""}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 400 and 'id="bulk-dispatch"' in refused.content.decode()
+
+
+def test_the_place_filter_stops_at_a_tier_that_would_make_it_too_long(street_admin, laocheng,
+                                                                       monkeypatch):
+    from wangge.console import selectors
+
+    full = selectors.place_choices(user=street_admin)
+    assert len(full) == 1 + 7 + 51  # the street, its communities and grids
+    monkeypatch.setattr(selectors, "PLACE_CHOICES_MAX", 20)
+    short = selectors.place_choices(user=street_admin)
+    assert [len(code) for code, _name in short] == [9] + [12] * 7
+    grid = "520302001001001"
+    assert grid in dict(selectors.place_choices(user=street_admin, selected=grid))
+    assert "520399001001001" not in dict(
+        selectors.place_choices(user=street_admin, selected="520399001001001"))

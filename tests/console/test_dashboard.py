@@ -98,3 +98,29 @@ def test_the_ranking_names_every_community_even_without_cases(client, street_sta
     data = _data(client.get("/console/dashboard"))
     names = dict(Grid.objects.filter(tier="community").values_list("code", "name"))
     assert {c["label"] for c in data["children"]} == set(names.values())
+
+
+def test_a_city_or_district_dashboard_comes_from_the_cache_the_sweep_fills(
+        client, street_admin, laocheng, monkeypatch):
+    """The demo has no district above its street, so the street stands in for one."""
+    from django.core.cache import cache
+
+    from wangge.console import dashboard
+    from wangge.grids.choices import Tier
+
+    cache.clear()
+    monkeypatch.setattr(dashboard, "CACHED_TIERS", (Tier.STREET,))
+    assert dashboard.dashboard_sweep() == "1 dashboards cached"
+    client.force_login(street_admin)
+    expected = _data(client.get("/console/dashboard?grid=520302001"))
+
+    def no_counting(**kwargs):
+        raise AssertionError("counted again instead of reading the cache")
+
+    monkeypatch.setattr(dashboard.stats, "case_figures", no_counting)
+    again = _data(client.get("/console/dashboard?grid=520302001"))
+    assert again["kpis"] == expected["kpis"] and again["children"] == expected["children"]
+    assert again["population"]["total"] > 50_000
+    cache.clear()
+    with pytest.raises(AssertionError, match="counted again"):
+        client.get("/console/dashboard?grid=520302001")

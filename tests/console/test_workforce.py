@@ -40,3 +40,24 @@ def test_micro_grids_without_a_leader_are_named(login, community_officer):
 
 def test_another_community_is_not_found(login, community_officer):
     assert login(community_officer).get(f"/console/workforce/{MICRO_B}").status_code == 404
+
+
+def test_a_long_list_of_micro_grids_without_a_leader_is_cut_and_counted(login, street_admin):
+    import re
+
+    from django.utils import timezone
+
+    from wangge.console.selectors import LEADERLESS_SHOWN
+
+    Assignment.objects.current().filter(is_leader=True, grid__code__startswith="520302001") \
+        .update(ended_on=timezone.localdate() - timezone.timedelta(days=1))
+    from django.conf import settings
+
+    client = login(street_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/console/workforce/520302001").content.decode()
+    section = page[page.index('id="leaderless"'):page.index('id="party"')]
+    assert section.count('href="/console/workforce/') == LEADERLESS_SHOWN
+    assert "(885 in all" in section
+    counts = re.findall(r'<span class="chip chip-bad">(\d+)</span>', page)
+    assert sum(int(n) for n in counts) == 885  # the communities' lines add up

@@ -313,3 +313,37 @@ def test_serialisation_writes_tokens_not_plaintext(probe_model):
     dumped = field.value_to_string(probe)
     assert dumped.startswith("v1:")
     assert field.to_python(dumped) == ID_NUMBER
+
+
+# --- in bulk --------------------------------------------------------------------------------
+
+
+def test_encrypt_many_is_encrypt_for_each_value_with_a_nonce_of_its_own():
+    values = [ID_NUMBER, "", "13800138000", ID_NUMBER, "遵义市"]
+    tokens = crypto.encrypt_many(values)
+    assert [decrypt(t) for t in tokens] == values
+    assert tokens[1] == ""
+    assert tokens[0] != tokens[3]  # equal values, different nonces
+    assert len({t[3:19] for t in tokens if t}) == 4  # every nonce differs
+
+
+def test_encrypt_many_needs_no_key_for_blank_values(settings):
+    del settings.WANGGE_DATA_KEY
+    assert crypto.encrypt_many(["", ""]) == ["", ""]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.encrypt_many(["", ID_NUMBER])
+
+
+def test_encrypt_many_refuses_what_encrypt_refuses():
+    with pytest.raises(TypeError):
+        crypto.encrypt_many([ID_NUMBER, 520302])
+
+
+def test_lookup_hashes_are_lookup_hash_for_each_value():
+    values = [ID_NUMBER, "", "13800138000"]
+    assert crypto.lookup_hashes(values, purpose="phone") == [
+        lookup_hash(v, purpose="phone") for v in values]
+    with pytest.raises(ValueError):
+        crypto.lookup_hashes(values, purpose="")
+    with pytest.raises(TypeError):
+        crypto.lookup_hashes([None], purpose="phone")

@@ -256,6 +256,25 @@ def test_an_idle_session_ends_after_30_minutes_and_activity_keeps_it(client):
     assert response["Location"].startswith("/admin/login/")
 
 
+def test_activity_moves_the_expiry_on_without_a_write_per_request(client):
+    user = _user("busy")
+    _login(client, user.username, PASSWORD)
+    key = client.session.session_key
+    start = timezone.now()
+    first = Session.objects.get(session_key=key).expire_date
+
+    def at(seconds: int):
+        return mock.patch("django.utils.timezone.now",
+                          return_value=start + datetime.timedelta(seconds=seconds))
+
+    with at(20):  # within the minute: the session row is not written again
+        assert client.get("/admin/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == first
+    with at(90):  # later: the expiry moves on
+        assert client.get("/admin/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > first
+
+
 # --- audit --------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from wangge.grids.models import Grid
-from wangge.registry.selectors import GridFigures, grid_file
+from wangge.registry.selectors import GridFigures, grid_figures, grid_file
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def test_a_parents_figures_are_the_sums_of_its_childrens(laocheng, code):
     for _child, figures in gf.children:
         _add(summed, figures)
     own = gf.figures.flat()
+    assert own == grid_figures(code=code)[code].flat()  # the node counted on its own
     assert own["people"] > 0
     assert {k: v for k, v in summed.items() if v} == {k: v for k, v in own.items() if v}
 

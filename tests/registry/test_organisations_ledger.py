@@ -61,3 +61,19 @@ def test_templates_have_the_ledger_header(tmp_path):
         write_ledger_template(kind=kind, target=path)
         sheet = read_sheet(path, required=required)
         assert sheet.header_row == 2  # a title row above the header
+
+
+def test_the_dashboard_counts_imported_and_moved_organisations(tmp_path, laocheng):
+    from tests.registry.factories import OTHER_MICRO
+    from wangge.registry.selectors import grid_figures
+
+    def counted() -> tuple[int, int]:
+        return (grid_figures(code=MICRO)[MICRO].organisations,
+                grid_figures(code=OTHER_MICRO)[OTHER_MICRO].organisations)
+
+    here, there = counted()
+    code = build_credit_code("91520303MA6TEXT03")
+    _import(tmp_path, [_row("测试搬家公司", code), _row("测试茶馆", 类型="个体工商户")])
+    assert counted() == (here + 2, there)
+    _import(tmp_path, [_row("测试搬家公司", code, 微网格编码=OTHER_MICRO)], name="moved.xlsx")
+    assert counted() == (here + 1, there + 1)

@@ -198,9 +198,12 @@ def measure_case_list(*, client, calls: int, echo) -> dict[str, Any]:
 
 
 def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
+    from wangge.cases.choices import Status
+    from wangge.cases.models import Case
     from wangge.grids.models import Grid
 
     community = Grid.objects.filter(tier="community").order_by("code").first()
+    case = Case.objects.filter(status=Status.IN_PROGRESS).order_by("id").first()
     pages = {
         "case board": "/console/",
         "map": "/console/map",
@@ -209,11 +212,23 @@ def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
         "workforce": "/console/workforce",
         "ledgers": "/console/registry",
         "grid file (a community)": f"/registry/grids/{community.code}/",
+        "grid file (the city)": f"/registry/grids/{community.code[:4]}/",
+        "a case in progress": f"/console/cases/{case.tracking_code}",
         "grading": "/console/grading/",
         "co-governance": "/console/cogovernance/",
         "activities": "/console/activities/",
     }
-    out = {}
+    from wangge.console.dashboard import dashboard_sweep
+
+    # The city's and districts' dashboards are served from the cache the sweep fills every
+    # few minutes; what filling it costs is measured here, before the pages.
+    t0 = time.perf_counter()
+    swept = dashboard_sweep()
+    sweep_ms = round((time.perf_counter() - t0) * 1000, 1)
+    echo(f"  dashboard sweep: {swept} in {sweep_ms} ms")
+    out = {"dashboard sweep (city and every district, cold)": {
+        "calls": 1, "p50_ms": sweep_ms, "p95_ms": sweep_ms, "max_ms": sweep_ms,
+        "not_a_page": True}}
     for name, url in pages.items():
         try:
             t0 = time.perf_counter()
@@ -266,14 +281,16 @@ def run(*, command, points: int, check_points: int, calls: int, write: bool = Fa
     result["console"] = measure_console(client=client, calls=calls, echo=echo)
     result["total_s"] = round(time.perf_counter() - started)
     figures = result["figures"]
-    pages = [v["p95_ms"] for v in result["console"].values() if "p95_ms" in v]
+    pages = [v["p95_ms"] for v in result["console"].values()
+             if "p95_ms" in v and not v.get("not_a_page")]
     result["targets"] = {
         "locate_ge_8x_postgis": result["locate"].get("speedup_vs_postgis", 0) >= 8,
         "one_community_month_p95_le_20ms": figures["ours_one"]["p95_ms"] <= 20,
         "every_community_by_month_p95_le_250ms": figures["ours_year"]["p95_ms"] <= 250,
         "id_lookup_p95_le_20ms": result["id_lookup"]["api"]["p95_ms"] <= 20,
         "console_pages_le_300ms": bool(pages) and max(pages) <= 300
-        and len(pages) == len(result["console"]),
+        and len(pages) == sum(1 for v in result["console"].values()
+                              if not v.get("not_a_page")),
     }
     echo(f"city: done in {result['total_s']} s; targets: {result['targets']}")
     if write:
@@ -330,7 +347,11 @@ def section(entry: dict) -> list[str]:
     for name, timing in r["case_list"].items():
         lines.append(f"| case list API, {name} (ms) | {_ms(timing)} | | |")
     for name, timing in r["console"].items():
-        lines.append(f"| console page: {name} (ms) | {_ms(timing)} | | ≤ 300 |")
+        if timing.get("not_a_page"):
+            lines.append(f"| {name} (ms, once) | {_ms(timing)} | | not a page: the "
+                         "sweep's work every few minutes |")
+        else:
+            lines.append(f"| console page: {name} (ms) | {_ms(timing)} | | ≤ 300 |")
     lines += ["", f"Targets met: {r['targets']}", "",
               f"Ran at {entry['ran_at']} on:", ""]
     lines += [f"- {k}: {v}" for k, v in entry["machine"].items()]

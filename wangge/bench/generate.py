@@ -427,6 +427,7 @@ def generate(*, scale: str, seed: int = SEED, streets: int | None = None,
     from wangge.demo import laocheng
     from wangge.demo.services import demo_is_loaded, demo_load
     from wangge.grids.models import GridType
+    from wangge.registry.figures import figures_rebuild
 
     started = time.perf_counter()
     result: dict[str, Any] = {"scale": scale, "seed": seed}
@@ -471,8 +472,14 @@ def generate(*, scale: str, seed: int = SEED, streets: int | None = None,
     result["figures"] = stats.rebuild()
     timings["figures"] = round(time.perf_counter() - t0, 1)
     t0 = time.perf_counter()
+    echo("counting the registry's figures of every micro-grid…")
+    figures_rebuild()
+    timings["registry_figures"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM too: it marks the copied pages all-visible, so that counts over an index
+        # (the board's open cases) read the index alone, as they would on a live database.
+        cursor.execute("VACUUM ANALYZE")
     timings["analyze"] = round(time.perf_counter() - t0, 1)
     result.update(streets=streets, micro_grids=sum(1 for c in grid_ids if len(c) == 18),
                   timings=timings, seconds=round(time.perf_counter() - started, 1))
@@ -510,7 +517,8 @@ def section(entry: dict) -> list[str]:
         "numbers and phones (AES-GCM and keyed hashes computed on every core), cases over "
         "three years in every micro-grid, all with `COPY` (foreign-key triggers off and "
         "secondary indexes made after, inside the transaction), then the case figures "
-        "rebuilt and `ANALYZE`. Target: a city in ≤ 15 minutes.",
+        "rebuilt, the registry's figures of every micro-grid counted, and `ANALYZE`. "
+        "Target: a city in ≤ 15 minutes.",
         "",
         "| measure | value |",
         "|---|---|",

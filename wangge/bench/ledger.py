@@ -224,12 +224,16 @@ def child_ours(path: Path, *, reimport: bool) -> dict:
     if {"check_first", "check_last", "write_first", "write_last"} <= marks.keys():
         # Stage boundaries from the importer's progress calls (approximate: "read" ends when
         # the first row has been checked, "write" starts after new buildings are inserted).
+        # "figures": recounting the micro-grids the import touched (registry.figures).
+        figures_end = marks.get("figures_last", marks["write_last"])
         out["stages_s"] = {
             "read": round(marks["check_first"] - started, 3),
             "check": round(marks["check_last"] - marks["check_first"], 3),
             "link": round(marks["write_first"] - marks["check_last"], 3),
             "write": round(marks["write_last"] - marks["write_first"], 3),
-            "commit_audit": round(started + total - marks["write_last"], 3),
+            **({"figures": round(figures_end - marks["write_last"], 3)}
+               if "figures_last" in marks else {}),
+            "commit_audit": round(started + total - figures_end, 3),
         }
     if reimport:
         started = time.perf_counter()

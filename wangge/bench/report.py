@@ -184,13 +184,14 @@ SECTIONS = [("locate", _locate_section), ("ledger", _ledger_section),
             ("open311", _section_of("wangge.bench.open311")),
             ("cases", _section_of("wangge.bench.cases")),
             ("city", _section_of("wangge.bench.city")),
+            ("load", _section_of("wangge.bench.load")),
             ("generate", _section_of("wangge.bench.generate"))]
 
 
 # How each benchmark's section begins in docs/benchmarks.md.
 HEADINGS = {"locate": "## Locate", "ledger": "## Ledger import", "open311": "## Open311",
             "cases": "## Case figures", "city": "## City scale",
-            "generate": "## Generating"}
+            "load": "## Load and faults", "generate": "## Generating"}
 
 
 def _sections_on_file() -> dict[str, str]:

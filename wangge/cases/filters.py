@@ -38,10 +38,9 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(lapsed) if value else queryset.exclude(lapsed)
 
     def filter_open(self, queryset, name, value):
-        from wangge.cases.choices import FINISHED
+        from wangge.cases.choices import FINISHED, UNFINISHED
 
-        return (queryset.exclude(status__in=FINISHED) if value
-                else queryset.filter(status__in=FINISHED))
+        return queryset.filter(status__in=UNFINISHED if value else FINISHED)
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value)

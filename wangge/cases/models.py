@@ -112,9 +112,9 @@ class CaseQuerySet(ScopedQuerySet):
         return in_tree | self.filter(handler__user=user)
 
     def open(self):
-        from wangge.cases.choices import FINISHED
+        from wangge.cases.choices import UNFINISHED
 
-        return self.exclude(status__in=FINISHED)
+        return self.filter(status__in=UNFINISHED)
 
 
 class Case(models.Model):
@@ -432,6 +432,10 @@ class CaseDayFigures(CaseFigures):
             models.UniqueConstraint(fields=["day", "grid_code", "category", "source", "handler"],
                                     name="case_day_figures_key"),
         ]
+        # A subtree's rows by code prefix (LIKE 'prefix%'): on PostgreSQL with a non-C
+        # collation only a pattern-ops index serves that; other databases ignore opclasses.
+        indexes = [models.Index(fields=["grid_code", "day"], name="case_day_figures_code",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.grid_code} {self.category_id} {self.source} {self.handler}"
@@ -452,6 +456,8 @@ class CaseMonthFigures(CaseFigures):
             models.UniqueConstraint(fields=["month", "grid_code"],
                                     name="case_month_figures_key"),
         ]
+        indexes = [models.Index(fields=["grid_code", "month"], name="case_month_figures_code",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.grid_code}"

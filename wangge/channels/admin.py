@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from wangge.cases import selectors as case_selectors
-from wangge.channels import hotline
-from wangge.channels.models import AccessEvent, AccessRule, ApiClient, Door, HotlineMapping
+from wangge.channels import hotline, selectors
+from wangge.channels.models import (
+    AccessEvent,
+    AccessRule,
+    ApiClient,
+    Door,
+    HotlineMapping,
+    Open311Submission,
+)
 from wangge.channels.services import api_client_create
 from wangge.core.scope import ScopedAdminMixin, restrict
 from wangge.grids.models import Grid
@@ -30,19 +37,20 @@ class NoDelete:
 class ApiClientAdmin(NoDelete, SimpleHistoryAdmin):
     """Adding a client issues its key, shown once in a message; only its hash is kept."""
 
-    list_display = ["name", "contact", "key_hint", "active", "created_at"]
-    list_filter = ["active"]
+    list_display = ["name", "contact", "key_hint", "active", "intake", "created_at"]
+    list_filter = ["active", "intake"]
     search_fields = ["name", "contact"]
     readonly_fields = ["key_hint", "created_at"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "contact"]
-        return ["name", "contact", "active", "key_hint", "created_at"]
+        return ["name", "contact", "active", "intake", "key_hint", "created_at"]
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            selectors.cache_clear()  # this process takes the change at once
             return
         client, key = api_client_create(name=obj.name, contact=obj.contact)
         # The admin goes on with `obj` (its log entry, the redirect): make it the new row.
@@ -150,6 +158,28 @@ class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("case"))
     def case_link(self, obj: AccessEvent) -> str:
         return obj.case.tracking_code if obj.case_id else "-"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Open311Submission)
+class Open311SubmissionAdmin(admin.ModelAdmin):
+    """Open311 batch requests and what became of them (read only: the drain writes them)."""
+
+    list_display = ["token", "client", "received_at", "case", "filed_at", "error"]
+    list_filter = ["client"]
+    search_fields = ["token", "case__tracking_code"]
+    fields = ["token", "client", "street", "received_at", "case", "filed_at", "error"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("client", "case")
 
     def has_add_permission(self, request) -> bool:
         return False

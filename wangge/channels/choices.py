@@ -10,3 +10,12 @@ class DoorEvent(models.TextChoices):
     TAILGATING = "tailgating", _("tailgating")  # 尾随进入
     UNKNOWN_FREQUENT = "unknown_frequent", _("unknown frequent visitor")  # 陌生人频繁出入
     DEVICE_OFFLINE = "device_offline", _("device offline")  # 设备离线
+
+
+class Intake(models.TextChoices):
+    """How Open311 answers a client's POST (the spec's service `type`): `realtime` files the
+    case at once and answers its service_request_id; `batch` answers a token at once and
+    files the case moments later (异步受理), which keeps the answer fast under load."""
+
+    REALTIME = "realtime", _("realtime: the request's id at once")
+    BATCH = "batch", _("batch: a token at once, the id moments later")

@@ -4,7 +4,8 @@ from simple_history.models import HistoricalRecords
 
 from wangge.cases.choices import Urgency
 from wangge.cases.models import Case, Category
-from wangge.channels.choices import DoorEvent
+from wangge.channels.choices import DoorEvent, Intake
+from wangge.core.crypto import EncryptedTextField
 from wangge.core.scope import ScopedQuerySet
 from wangge.grids.models import Grid
 from wangge.registry.models import Building
@@ -19,6 +20,10 @@ class ApiClient(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(_("key ends with"), max_length=8, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    intake = models.CharField(
+        _("intake"), max_length=10, choices=Intake.choices, blank=True,
+        help_text=_("Whether a POST is answered with the request's id (realtime) or with a "
+                    "token (batch). Empty: the installation's default."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["key_hash"])
@@ -132,3 +137,43 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.door_id} {self.event_type} {self.occurred_at}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def pending(self) -> "SubmissionQuerySet":
+        return self.filter(case__isnull=True, error="")
+
+
+class Open311Submission(models.Model):
+    """An Open311 POST accepted in batch mode (异步受理的诉求): checked in full and answered
+    with its `token`, then filed as a case by the drain (`services.submissions_drain`),
+    which sets `case` (or `error`). What the client sent, the reporter's contact included,
+    is kept encrypted in `data` until the case is filed, then cleared."""
+
+    token = models.CharField(_("token"), max_length=20, unique=True)
+    # No index on either: every lookup is by token or pending id, and an intake insert
+    # should touch as few index pages as it can (clients and streets are never deleted).
+    client = models.ForeignKey(ApiClient, verbose_name=_("API client"),
+                               on_delete=models.PROTECT, related_name="submissions",
+                               db_index=False)
+    street = models.ForeignKey(Grid, verbose_name=_("street"), on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    received_at = models.DateTimeField(_("received at"))
+    data = EncryptedTextField(_("request as received"), blank=True)
+    claimed_until = models.DateTimeField(_("being filed until"), null=True, blank=True)
+    case = models.OneToOneField(Case, verbose_name=_("case"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="open311_submission")
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    error = models.CharField(_("why it was not filed"), max_length=500, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("Open311 submission")
+        verbose_name_plural = _("Open311 submissions")
+        indexes = [models.Index(fields=["id"], condition=models.Q(case__isnull=True, error=""),
+                                name="open311_submission_pending")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -15,8 +15,10 @@ How our model maps onto the spec, and the choices the spec leaves to the server:
   be given (400). An unknown one is 404.
 - **Services** are the active categories below a line of work
   (`cases.selectors.leaf_categories`): `service_code` is the category code, `group` the
-  line of work, `keywords` its keywords, `type` is always `realtime` (a case gets its
-  tracking code at once) and `metadata` always `false` (no extra fields).
+  line of work, `keywords` its keywords, `metadata` always `false` (no extra fields), and
+  `type` how a POST is answered: `realtime` (the case's tracking code at once) or `batch`
+  (a token at once), the installation's `WANGGE_OPEN311_INTAKE`, or with a client's
+  `api_key` that client's own choice (`ApiClient.intake`).
 - **Service definitions**: the spec makes the call optional when `metadata` is false; we
   answer it anyway, for clients that always ask, with the service code and an empty
   attribute list. `attribute[...]` values a client sends are kept with the case.
@@ -29,6 +31,14 @@ How our model maps onto the spec, and the choices the spec leaves to the server:
   place it. A missing description becomes the service's name. `device_id` and
   `account_id` are accepted and not kept (we need neither). The answer is
   `[{service_request_id, service_notice, account_id: null}]`, with status 200.
+- **Batch intake** (a client in batch mode): the POST is checked in full all the same
+  (key, service, the point in one of the street's micro-grids, phone, e-mail, media URL),
+  kept with one insert (`Open311Submission`) and answered `[{token, service_notice,
+  account_id: null}]`; the drain (`services.submissions_drain`, run by a thread in each
+  serving process, by `wangge sweep` and by `wangge channels open311-drain`) files it
+  through the same `case_report` moments later, with the time it was received as its
+  report time. A refusal is answered at once, exactly as in realtime mode, and records
+  nothing.
 - **service_request_id** is the case's tracking code (跟踪码).
 - **Status**: the finished statuses (`cases.choices.FINISHED`) are `closed`, every other
   one `open`; `status_notes` gives our own status and level ("处理中 · 社区"), and for
@@ -41,11 +51,16 @@ How our model maps onto the spec, and the choices the spec leaves to the server:
   days; `status`), newest first, at most 1,000. Nothing in any answer names or reaches
   the reporter: no name, phone, e-mail, device or account; `description` is the
   reporter's own text.
-- **tokens/{token}**: every service is realtime, so we never hand out tokens; a client
-  that asks anyway may use the service_request_id as its token and gets it back.
+- **tokens/{token}**: a batch request's token answers `[{service_request_id, token}]`,
+  the service_request_id empty until the case is filed; if the drain could not file it
+  (the rules changed meanwhile, e.g. its service was switched off) the answer is a 404
+  saying why. A realtime client that asks anyway may use the service_request_id as its
+  token and gets it back.
 
 These views are plain Django views: no session, no CSRF (a client authenticates with its
-key on every POST), no DRF, so the cost of a request is the case it files.
+key on every POST), no DRF, so the cost of a request is the case it files. The streets,
+services, keys and the locate index are read from a per-process copy at most `TTL_S`
+seconds old (`selectors`).
 """
 
 from __future__ import annotations
@@ -56,7 +71,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -70,13 +84,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
-from wangge.cases.choices import FINISHED, Source, Status
+from wangge.cases.choices import FINISHED, UNFINISHED, Source, Status
 from wangge.cases.models import Case, CasePhoto, CaseStep, Category
-from wangge.channels.models import ApiClient
-from wangge.channels.services import api_client_for_key
-from wangge.grids.choices import Tier
+from wangge.channels import selectors
+from wangge.channels.choices import Intake
+from wangge.channels.services import NewRequest, request_create, submission_create
+from wangge.core.validators import InvalidValue, parse_phone
+from wangge.grids.locate import OUTSIDE
 from wangge.grids.models import Grid
 from wangge.registry.models import Building
+
+__all__ = ["NewRequest", "request_create"]  # kept here for callers from before services
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -166,19 +184,18 @@ def _param(request: HttpRequest, name: str) -> str:
 def _jurisdiction(request: HttpRequest) -> Grid:
     """The street the request is about (`jurisdiction_id` is a street's grid code)."""
     code = _param(request, "jurisdiction_id")
-    streets = Grid.objects.filter(tier=Tier.STREET).defer("boundary")
+    streets = selectors.streets()
     if code:
-        street = streets.filter(code=code).first()
+        street = next((s for s in streets if s.code == code), None)
         if street is None:
             raise Open311Error(404, _("jurisdiction_id “%(code)s” was not found.")
                                % {"code": code})
         return street
-    found = list(streets.order_by("code")[:2])
-    if len(found) != 1:
+    if len(streets) != 1:
         raise Open311Error(400, _("jurisdiction_id was not provided: this endpoint serves "
-                                  "several streets.") if found
+                                  "several streets.") if streets
                            else _("No street is set up yet."))
-    return found[0]
+    return streets[0]
 
 
 def _endpoint(*methods: str, jurisdiction: bool = True):
@@ -247,13 +264,13 @@ def services_for(street: Grid) -> QuerySet[Category]:
     return case_selectors.leaf_categories()
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category, intake: str = Intake.REALTIME) -> dict:
     return {
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description or None,
         "metadata": False,
-        "type": "realtime",
+        "type": intake,
         "keywords": ", ".join(category.keywords.split()),
         "group": category.parent.name if category.parent_id else None,
     }
@@ -350,43 +367,6 @@ def _request(request: HttpRequest, case: Case, *, browsing: bool = False) -> dic
 # --- the write --------------------------------------------------------------------------------
 
 
-@dataclass
-class NewRequest:
-    """A checked POST: where and what, and who reported it (kept private)."""
-
-    category: Category
-    description: str
-    lon: float | None
-    lat: float | None
-    address: str
-    building: Building | None
-    reporter_name: str
-    reporter_phone: str
-    reporter_email: str
-    media_url: str
-    attributes: dict
-
-
-def request_create(*, client: ApiClient, street: Grid, new: NewRequest) -> Case:
-    """Open a resident's online appeal filed by an Open311 client (a channel: no staff
-    actor). The client's name goes into the first step's note, the media URL and the
-    attributes into its data."""
-    extra = {"channel": "open311", "client": client.name}
-    if new.media_url:
-        extra["media_url"] = new.media_url
-    if new.attributes:
-        extra["attributes"] = new.attributes
-    case = case_services.case_report(
-        source=Source.ONLINE, category=new.category, title="", description=new.description,
-        lon=new.lon, lat=new.lat, address=new.address, building=new.building,
-        grid=street if new.lon is None and new.building is None else None,
-        reporter_name=new.reporter_name, reporter_phone=new.reporter_phone,
-        reporter_email=new.reporter_email, actor=None,
-        note=_("Filed through Open311 by %(client)s.") % {"client": client.name},
-        step_data=extra, within=street)
-    return case
-
-
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
@@ -408,12 +388,24 @@ def _reporter_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
+def _check_point(lon: float, lat: float, street: Grid) -> None:
+    """The point lies in one of the street's micro-grids (the words `case_report` uses, so
+    that a batch request is refused at once, as a realtime one is)."""
+    index = selectors.locate_index()
+    found = index.locate(lon, lat)
+    if found == OUTSIDE:
+        raise Open311Error(400, _("This place is outside every micro-grid of the street. "
+                                  "Move the pin or give the address."))
+    if not index.codes[found].startswith(street.code):
+        raise Open311Error(400, _("This place is outside %(grid)s.") % {"grid": street.name})
+
+
 def _parse_new(request: HttpRequest, street: Grid) -> NewRequest:
     """Check the form of a POST request, in the order the spec lists its errors."""
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, _("service_code was not provided."))
-    category = services_for(street).filter(code=code).select_related("parent").first()
+    category = selectors.services().get(code)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” was not found.") % {"code": code})
     lat, lon = _param(request, "lat"), _param(request, "long")
@@ -431,10 +423,20 @@ def _parse_new(request: HttpRequest, street: Grid) -> NewRequest:
         if building is None:
             raise Open311Error(400, _("address_id “%(id)s” is not an address of %(street)s.")
                                % {"id": address_id, "street": street.name})
+    lon_value = _coordinate(lon, "long", 180) if lon else None
+    lat_value = _coordinate(lat, "lat", 90) if lat else None
+    if lon_value is not None and lat_value is not None:
+        _check_point(lon_value, lat_value, street)
     description = request.POST.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, _("description may be at most %(n)s characters.")
                            % {"n": MAX_DESCRIPTION})
+    phone = _param(request, "phone")
+    if phone:
+        try:
+            parse_phone(phone)
+        except InvalidValue as exc:
+            raise Open311Error(400, str(exc)) from None
     email = _param(request, "email")
     if email:
         try:
@@ -454,13 +456,12 @@ def _parse_new(request: HttpRequest, street: Grid) -> NewRequest:
             attributes[match.group(1)] = values if match.group(2) else values[-1]
     return NewRequest(
         category=category, description=description or category.name,
-        lon=_coordinate(lon, "long", 180) if lon else None,
-        lat=_coordinate(lat, "lat", 90) if lat else None,
+        lon=lon_value, lat=lat_value,
         address=address or (building.address or building.name if building else ""),
         building=building,
         reporter_name=_reporter_name(_param(request, "first_name"),
                                      _param(request, "last_name")),
-        reporter_phone=_param(request, "phone"), reporter_email=email,
+        reporter_phone=phone, reporter_email=email,
         media_url=media_url[:500], attributes=attributes)
 
 
@@ -493,7 +494,9 @@ def discovery(request: HttpRequest, fmt: str, street: None) -> HttpResponse:
 def service_list(request: HttpRequest, fmt: str, street: Grid) -> HttpResponse:
     """GET Service List: our categories."""
     categories = services_for(street).select_related("parent")
-    return render(fmt, "services", [_service(c) for c in categories])
+    # The type a client will meet: its own (with its api_key), else the installation's.
+    intake = selectors.intake_for(selectors.api_client(_param(request, "api_key")))
+    return render(fmt, "services", [_service(c, intake) for c in categories])
 
 
 @_endpoint("GET")
@@ -530,7 +533,7 @@ def _filtered(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:
     if statuses - {OPEN, CLOSED}:
         raise Open311Error(400, _("status must be open or closed (comma-separated)."))
     if statuses == {OPEN}:
-        cases = cases.exclude(status__in=FINISHED)
+        cases = cases.filter(status__in=UNFINISHED)
     elif statuses == {CLOSED}:
         cases = cases.filter(status__in=FINISHED)
     start_raw, end_raw = _param(request, "start_date"), _param(request, "end_date")
@@ -550,13 +553,21 @@ def _filtered(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def _create(request: HttpRequest, fmt: str, street: Grid) -> HttpResponse:
-    client = api_client_for_key(_param(request, "api_key"))
+    client = selectors.api_client(_param(request, "api_key"))
     if client is None:
         raise Open311Error(403, _("Invalid api_key received: can't proceed with "
                                   "create_request.") if _param(request, "api_key")
                            else _("api_key was not provided: can't proceed with "
                                   "create_request."))
     new = _parse_new(request, street)
+    if selectors.intake_for(client) == Intake.BATCH:
+        submission = submission_create(client=client, street=street, new=new)
+        return render(fmt, "service_requests", [{
+            "token": submission.token,
+            "service_notice": _("Received: it is registered within moments. Ask for its "
+                                "service_request_id with this token."),
+            "account_id": None,
+        }])
     try:
         case = request_create(client=client, street=street, new=new)
     except case_services.CaseError as exc:
@@ -581,8 +592,18 @@ def service_request(request: HttpRequest, fmt: str, street: Grid,
 
 @_endpoint("GET")
 def token_lookup(request: HttpRequest, fmt: str, street: Grid, token: str) -> HttpResponse:
-    """GET service_request_id from a token. We issue none (all services are realtime); a
-    service_request_id used as a token is answered with itself."""
+    """GET service_request_id from a token: the token of a batch request answers its
+    service_request_id once the case is filed, and an empty one until then; a
+    service_request_id used as a token (a realtime request) is answered with itself."""
+    submission = selectors.submission_for_token(street=street, token=token)
+    if submission is not None:
+        if submission["error"]:
+            raise Open311Error(404, _("The request with token “%(token)s” was not filed: "
+                                      "%(reason)s") % {"token": token,
+                                                       "reason": submission["error"]})
+        return render(fmt, "service_requests", [{
+            "service_request_id": submission["case__tracking_code"],
+            "token": submission["token"]}])
     code = (appeals(street).filter(tracking_code=token.upper())
             .values_list("tracking_code", flat=True).first())
     if code is None:

@@ -8,3 +8,9 @@ class ConsoleConfig(AppConfig):
     name = "wangge.console"
     verbose_name = _("cadres' console")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wangge.console.dashboard import dashboard_sweep
+        from wangge.core import sweeps
+
+        sweeps.register("dashboard", dashboard_sweep)

@@ -8,6 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,10 @@ from wangge.registry.choices import PopulationType
 from wangge.registry.models import CareGroup
 from wangge.registry.selectors import grid_figures
 
+# Nodes whose dashboard figures come from the cache the sweep keeps warm, and for how long
+# an entry lives (the sweep runs every WANGGE_SWEEP_INTERVAL seconds, 300 by default).
+CACHED_TIERS = (Tier.CITY, Tier.DISTRICT)
+CACHE_SECONDS = 900
 # The tier whose nodes a node's figures are broken down by.
 CHILD_DIM = {Tier.CITY: "community", Tier.DISTRICT: "community", Tier.STREET: "community",
              Tier.COMMUNITY: "grid", Tier.GRID: "micro_grid"}
@@ -41,6 +46,48 @@ def _board(**params) -> str:
     return reverse("console:board") + ("?" + urlencode(query) if query else "")
 
 
+def _node_figures(node: Grid, date_from: dt.date, date_to: dt.date) -> dict:
+    child_dim = CHILD_DIM.get(node.tier)
+    return {
+        "by_month_source": stats.case_figures(grid=node, date_from=date_from,
+                                              date_to=date_to, by=("month", "source")),
+        "by_child": stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
+                                       by=(child_dim,)) if child_dim else {"rows": []},
+        "by_category": stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
+                                          by=("category",)),
+        "people": grid_figures(code=node.code).get(node.code),
+    }
+
+
+def _cache_key(node: Grid, date_from: dt.date, date_to: dt.date) -> str:
+    return f"dashboard:1:{node.code}:{date_from}:{date_to}"  # nothing in it is translated
+
+
+def node_figures(*, node: Grid, date_from: dt.date, date_to: dt.date) -> dict:
+    """The figures the dashboard draws for a node: live for a street and below; for a
+    district or a city (hundreds of thousands of figure rows a year) from the cache the
+    sweep "dashboard" fills every few minutes, computed here on a miss."""
+    if node.tier not in CACHED_TIERS:
+        return _node_figures(node, date_from, date_to)
+    key = _cache_key(node, date_from, date_to)
+    found = cache.get(key)
+    if found is None:
+        found = _node_figures(node, date_from, date_to)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def dashboard_sweep(*, now: dt.datetime | None = None) -> str:
+    """Recompute the district and city dashboards of the default period (this year so far)
+    into the cache, so that their first visitor does not wait."""
+    today = timezone.localdate(now or timezone.now())
+    period = (today.replace(month=1, day=1), today)
+    nodes = list(Grid.objects.defer("boundary").filter(tier__in=CACHED_TIERS))
+    for node in nodes:
+        cache.set(_cache_key(node, *period), _node_figures(node, *period), CACHE_SECONDS)
+    return f"{len(nodes)} dashboards cached" if nodes else ""
+
+
 def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.date) -> dict:
     """Everything the dashboard draws, for the node `code` (default the user's widest)."""
     top = lists_top_code(user=user)
@@ -52,8 +99,8 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
         raise Http404
     board_grid = node.code if len(node.code) <= CODE_LENGTH[Tier.GRID] else ""
     child_dim = CHILD_DIM.get(node.tier)
-    by_month_source = stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
-                                         by=("month", "source"))
+    figures = node_figures(node=node, date_from=date_from, date_to=date_to)
+    by_month_source = figures["by_month_source"]
     totals = by_month_source["totals"]
     period = {"reported_from": date_from.isoformat(), "reported_to": date_to.isoformat()}
 
@@ -74,9 +121,7 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
 
     children = []
     if child_dim:
-        figures = stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
-                                     by=(child_dim,))
-        for row in figures["rows"]:
+        for row in figures["by_child"]["rows"]:
             children.append({
                 "key": row["key"], "label": row["label"],
                 "received": row["counts"]["received"], "closed": row["counts"]["closed"],
@@ -86,8 +131,7 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
                     {"grid": row["key"], "from": date_from, "to": date_to}),
             })
 
-    categories = stats.case_figures(grid=node, date_from=date_from, date_to=date_to,
-                                    by=("category",))["rows"]
+    categories = figures["by_category"]["rows"]
     top_categories = [{"key": r["key"], "label": r["label"],
                        "received": r["counts"]["received"],
                        "link": _board(state="all", grid=board_grid, category=r["key"],
@@ -104,7 +148,7 @@ def dashboard_data(*, user, code: str | None, date_from: dt.date, date_to: dt.da
                      "link": reverse("console:case", args=[c.tracking_code])}
                     for c in overdue]
 
-    people = grid_figures(code=node.code).get(node.code)
+    people = figures["people"]
     shown_groups = {g.code: g.name for g in CareGroup.objects.filter(sensitive=False)}
     people_url = reverse("registry:person-list")
     population = {

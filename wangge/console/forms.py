@@ -58,8 +58,9 @@ class BoardFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("all categories")),
                                            *selectors.category_choices()]
         self.fields["level"].choices = [("", _("all levels")), *Level.choices]
+        selected = self.data.get("grid", "") if self.is_bound else ""
         self.fields["grid"].choices = [("", _("all my grids")),
-                                       *selectors.place_choices(user=user)]
+                                       *selectors.place_choices(user=user, selected=selected)]
 
     def clean(self):
         data = super().clean()

@@ -10,17 +10,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases import services as case_services
-from wangge.cases.choices import FINISHED, RUNNING, Action, Level, Status
+from wangge.cases.choices import FINISHED, RUNNING, UNFINISHED, Action, Level, Status
 from wangge.cases.filters import CaseFilter
 from wangge.cases.models import Case, Category, DirectLineItem
 from wangge.core.scope import restrict, scope_prefixes
-from wangge.grids.choices import TIER_ORDER, Tier
+from wangge.grids.choices import CODE_LENGTH, TIER_ORDER, Tier
 from wangge.grids.models import Grid, GridLevelChange
 from wangge.grids.selectors import ancestor_codes, may_set_level
 from wangge.registry.models import Building, Facility
@@ -28,6 +29,9 @@ from wangge.workforce.choices import PartyOrgLevel
 from wangge.workforce.models import Assignment, PartyOrg, Worker
 
 # Grid columns a page needs; a grid's boundary is a large GeoJSON document no table shows.
+PLACE_TIERS = (Tier.DISTRICT, Tier.STREET, Tier.COMMUNITY, Tier.GRID)
+PLACE_CHOICES_MAX = 300  # options of the board's place filter (each costs render time)
+LEADERLESS_SHOWN = 60  # micro-grids without a leader named on a workforce page
 GRID_ONLY = ("id", "code", "name", "tier", "level", "parent_id", "grid_type_id")
 
 # Steps people take from the console, in the order the forms appear. The report comes in
@@ -72,17 +76,30 @@ def scope_tops(*, user) -> list[Grid]:
     return list(qs.order_by("code"))
 
 
-def place_choices(*, user) -> list[tuple[str, str]]:
-    """The nodes a board can be narrowed to: the user's top nodes and the streets,
-    communities and grids below them, indented by tier."""
+def place_choices(*, user, selected: str = "") -> list[tuple[str, str]]:
+    """The nodes a board can be narrowed to: the user's top nodes and the districts,
+    streets, communities and grids below them, indented by tier, as deep as stays within
+    PLACE_CHOICES_MAX options (a city has 5,000 grids: a list no one scrolls, and seconds
+    to render); `selected`, when in the user's part of the tree, is always among them."""
     tops = scope_tops(user=user)
     if not tops:
         return []
     nodes = {g.code: g for g in tops}
-    below = restrict(Grid.objects.only(*GRID_ONLY).filter(
-        tier__in=[Tier.STREET, Tier.COMMUNITY, Tier.GRID]), user, "code", distinct=False)
-    for grid in below:
+    below = restrict(Grid.objects.only(*GRID_ONLY).filter(tier__in=PLACE_TIERS), user, "code",
+                     distinct=False)
+    counts = dict(below.values_list("tier").annotate(n=Count("id")).order_by())
+    shown, total = [], len(nodes)
+    for tier in PLACE_TIERS:
+        total += counts.get(tier, 0)
+        if total > PLACE_CHOICES_MAX:
+            break
+        shown.append(tier)
+    for grid in below.filter(tier__in=shown):
         nodes.setdefault(grid.code, grid)
+    if selected and selected not in nodes:
+        chosen = below.filter(code=selected).first()
+        if chosen is not None:
+            nodes[chosen.code] = chosen
     top = min(TIER_ORDER.index(g.tier) for g in nodes.values())
     return [(code, "\u3000" * (TIER_ORDER.index(nodes[code].tier) - top) + nodes[code].name)
             for code in sorted(nodes)]
@@ -216,7 +233,7 @@ def map_cases(*, user, state: str = "open", date_from: dt.date | None = None,
     the points and whether the list was cut at `limit`."""
     qs = Case.objects.for_user(user)
     if state == "open":
-        qs = qs.exclude(status__in=FINISHED)
+        qs = qs.filter(status__in=UNFINISHED)
     elif state == "closed":
         qs = qs.filter(status__in=FINISHED)
     if date_from:
@@ -276,7 +293,7 @@ def map_micro_grids(*, user) -> list[dict]:
     live position, so the staff layer shows who answers for each micro-grid)."""
     from shapely.geometry import shape
 
-    open_counts = dict(Case.objects.for_user(user).exclude(status__in=FINISHED)
+    open_counts = dict(Case.objects.for_user(user).filter(status__in=UNFINISHED)
                        .filter(grid__tier=Tier.MICRO_GRID)
                        .values_list("grid__code").annotate(n=Count("id")).order_by())
     team: dict[str, dict] = {}
@@ -364,7 +381,8 @@ class Workforce:
     children: list[ChildTeam]
     party_orgs: list[PartyOrg]
     centre_households: int
-    leaderless: list[Grid] = field(default_factory=list)
+    leaderless: list[Grid] = field(default_factory=list)  # the first LEADERLESS_SHOWN
+    leaderless_total: int = 0
 
 
 def workforce_node(*, user, code: str) -> Grid:
@@ -385,8 +403,10 @@ def workforce(*, node: Grid) -> Workforce:
                        .order_by("role__sort_order", "worker__name", "id"))
     children = {g.code: ChildTeam(g) for g in
                 Grid.objects.filter(parent=node).only(*GRID_ONLY).order_by("code")}
-    leaderless = list(micro_grids_without_leader(code=node.code).only(*GRID_ONLY)
-                      .order_by("code"))
+    without_leader = micro_grids_without_leader(code=node.code)
+    leaderless = list(without_leader.only(*GRID_ONLY).order_by("code")[:LEADERLESS_SHOWN])
+    leaderless_total = len(leaderless) if len(leaderless) < LEADERLESS_SHOWN \
+        else without_leader.count()
     if children:
         length = len(next(iter(children)))
         serving: dict[str, set[int]] = {}
@@ -402,20 +422,26 @@ def workforce(*, node: Grid) -> Workforce:
                 child.leader = name
         for code, workers in serving.items():
             children[code].staff = len(workers)
-        for grid in leaderless:
-            child = children.get(grid.code[:length])
-            if child is not None:
-                child.leaderless += 1
+        for prefix, n in (without_leader.annotate(prefix=Substr("code", 1, length))
+                          .values_list("prefix").annotate(n=Count("id")).order_by()):
+            if prefix in children:
+                children[prefix].leaderless = n
     codes = [*ancestor_codes(node.code), node.code]
     party = (PartyOrg.objects.filter(Q(grid__code__in=codes) | Q(grid__code__startswith=node.code))
              .exclude(level=PartyOrgLevel.CENTRE_HOUSEHOLD)
              .select_related("grid", "building", "secretary", "parent")
              .defer("grid__boundary")
              .order_by("grid__code", "level", "name"))
+    if len(node.code) < CODE_LENGTH[Tier.STREET]:
+        # Above a street, down to the streets' own organisations: the rest is a click
+        # away, and a city has tens of thousands of building groups.
+        party = party.annotate(code_length=Length("grid__code")) \
+            .filter(code_length__lte=CODE_LENGTH[Tier.STREET])
     centre = PartyOrg.objects.filter(level=PartyOrgLevel.CENTRE_HOUSEHOLD,
                                      grid__code__startswith=node.code).count()
     ancestors = list(Grid.objects.filter(code__in=ancestor_codes(node.code))
                      .only(*GRID_ONLY).order_by("code"))
     return Workforce(node=node, ancestors=ancestors, assignments=assignments,
                      children=list(children.values()), party_orgs=list(party),
-                     centre_households=centre, leaderless=leaderless)
+                     centre_households=centre, leaderless=leaderless,
+                     leaderless_total=leaderless_total)

@@ -2,19 +2,24 @@
 history rows django-simple-history would write, without building model instances twice.
 
 Django's `bulk_create` prepares every value through the field API (about 10 µs a value);
-a 100,000-person ledger with its history spent most of its time there. Here each field's
-conversion is chosen once, and values that need no conversion are passed as they are.
+a 100,000-person ledger with its history spent most of its time there. Here values are
+prepared a column at a time: each field's conversion is chosen once, values that need no
+conversion are passed as they are, a repeated date is converted once and encrypted fields
+are encrypted in one batch; the rows are then zipped from the columns. Callers that have
+their data in columns (`bulk_insert_columns`) need not build a dict per row either.
 Primary keys are reserved up front, so callers can link rows (households to people) before
-anything is written. Use inside `transaction.atomic()`.
+anything is written. Use inside `transaction.atomic()` (and `large_write` around it for
+a big import on SQLite).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
-from wangge.core.crypto import EncryptedTextField
+from wangge.core.crypto import EncryptedTextField, encrypt_many
 
 _PLAIN = {"CharField", "TextField", "SlugField", "IntegerField", "BigIntegerField",
           "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
@@ -35,6 +40,58 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
         ops = connection.ops
         return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
     return lambda v: field.get_db_prep_save(v, connection)
+
+
+def _convert_column(field: models.Field, values: list[Any]) -> list[Any]:
+    """A column of values as the database takes them; None stays None. Encrypted columns
+    are encrypted in one batch (one key lookup, one call for all the nonces)."""
+    if isinstance(field, EncryptedTextField):
+        plain = [v for v in values if v is not None]
+        if all(v.__class__ is str for v in plain):
+            tokens = iter(encrypt_many(plain))
+            return [None if v is None else next(tokens) for v in values]
+    conv = _converter(field)
+    if conv is None:
+        return values
+    if field.get_internal_type() in ("DateField", "DateTimeField"):
+        # Equal dates convert equally, and a column often repeats one ("now", "today").
+        memo: dict = {None: None}
+        return [memo[v] if v in memo else memo.setdefault(v, conv(v)) for v in values]
+    return [None if v is None else conv(v) for v in values]
+
+
+#: The SQLite page cache `large_write` gives a write, per row written and at most (KiB).
+CACHE_KIB_PER_ROW = 2
+CACHE_KIB_MAX = 512 * 1024
+
+
+@contextmanager
+def large_write(*, rows: int) -> Iterator[None]:
+    """Around a transaction that writes about `rows` rows (with their history and indexes):
+    on SQLite, a page cache that holds every page the transaction changes, for as long as
+    it runs, then the connection's own size again. With the usual cache (64 MiB) a
+    100,000-person import overflows it: SQLite spills changed pages to the WAL in the middle
+    of the transaction, then reads them back from there to update the next index entries.
+    Pages are only allocated as they are used. Elsewhere (PostgreSQL): nothing to do."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        page_kib = cursor.fetchone()[0] / 1024
+    wanted = min(rows * CACHE_KIB_PER_ROW, CACHE_KIB_MAX)
+    if wanted <= (-before if before < 0 else before * page_kib):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA cache_size = -{int(wanted)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -90,52 +147,89 @@ def bulk_insert_values(model: type[models.Model], rows: list[dict[str, Any]], *,
                        reason: str = "", reasons: list[str | None] | None = None,
                        now=None) -> list[int]:
     """Insert rows given as {attname: value}, without building model instances; a row
-    without a primary key gets one. Returns the primary keys in order."""
+    without a primary key gets one (set in its dict too). Returns the primary keys in order.
+    """
     if not rows:
+        return []
+    opts = model._meta
+    pk_name = opts.pk.attname
+    keyless = [row for row in rows if row.get(pk_name) is None]
+    for row, pk in zip(keyless, reserve_ids(model, len(keyless)), strict=True):
+        row[pk_name] = pk
+    columns = {}
+    for field in opts.concrete_fields:
+        attname, default = field.attname, field.get_default()
+        columns[attname] = [row.get(attname, default) for row in rows]
+    return bulk_insert_columns(model, columns, user=user, reason=reason, reasons=reasons,
+                               now=now)
+
+
+def bulk_insert_columns(model: type[models.Model], columns: dict[str, list[Any]], *,
+                        same: dict[str, Any] | None = None, user=None, reason: str = "",
+                        reasons: list[str | None] | None = None, now=None) -> list[int]:
+    """Insert rows given column by column: `columns` maps attnames to lists of values (one
+    per row, all of one length), `same` attnames to the value every row has. Fields in
+    neither take their default (`auto_now` ones `now`); without a primary key column (or
+    where it holds None) rows get new keys. Returns the primary keys in order.
+
+    Each column is prepared as a whole (a comprehension per field, a value that repeats
+    converted once, encrypted fields in one batch) and the rows are zipped from them: no
+    dict, model instance or Python loop per value."""
+    same = same or {}
+    count = len(next(iter(columns.values()))) if columns else 0
+    if any(len(column) != count for column in columns.values()):
+        raise ValueError("columns of different lengths")
+    if not count:
         return []
     now = now or timezone.now()
     opts = model._meta
     pk_name = opts.pk.attname
-    ids = iter(reserve_ids(model, sum(1 for r in rows if r.get(pk_name) is None)))
-    for row in rows:
-        if row.get(pk_name) is None:
-            row[pk_name] = next(ids)
+    pks = list(columns.get(pk_name) or [None] * count)
+    missing = [i for i, pk in enumerate(pks) if pk is None]
+    for i, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
+        pks[i] = pk
     fields = list(opts.concrete_fields)
-    getters = []
-    for field in fields:
-        conv = _converter(field)
-        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        default = field.get_default()
-        getters.append((field.attname, conv, auto, default))
     stamp = _converter(models.DateTimeField())(now)
-    out = []
-    for row in rows:
-        values = []
-        for attname, conv, auto, default in getters:
-            value = row.get(attname, default)
-            if auto and value is None:
-                values.append(stamp)
-            elif conv is None or value is None:
-                values.append(value)
+    prepared = []
+    for field in fields:
+        attname = field.attname
+        if attname == pk_name:
+            prepared.append(_convert_column(field, pks))
+            continue
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if attname in columns:
+            column = _convert_column(field, columns[attname])
+            if auto:
+                column = [stamp if v is None else v for v in column]
+        else:
+            value = same[attname] if attname in same else field.get_default()
+            if isinstance(field, EncryptedTextField) and value:
+                # Never one ciphertext (one nonce) for many rows.
+                column = _convert_column(field, [value] * count)
             else:
-                values.append(conv(value))
-        out.append(tuple(values))
-    _insert(opts.db_table, [f.column for f in fields], out)
+                value = _convert_column(field, [value])[0]
+                column = [stamp if auto and value is None else value] * count
+        prepared.append(column)
+    _insert(opts.db_table, [f.column for f in fields], list(zip(*prepared, strict=True)))
     history = getattr(model, "history", None)
     if history is not None and hasattr(history, "model"):
-        _insert_history(history.model, fields, out, user=user, now=now,
-                        reasons=reasons or [None] * len(out), reason=reason)
-    return [row[pk_name] for row in rows]
+        _insert_history(history.model, fields, prepared, user=user, now=now,
+                        reasons=reasons, reason=reason)
+    return pks
 
 
-def _insert_history(hmodel, fields, rows, *, user, reasons, reason: str, now) -> None:
-    hfields = {f.attname: i for i, f in enumerate(fields)}
-    tracked = [f for f in hmodel._meta.concrete_fields if f.attname in hfields]
-    positions = [hfields[f.attname] for f in tracked]
+def _insert_history(hmodel, fields, columns, *, user, reasons, reason: str, now) -> None:
+    """The '+' history rows of the rows just inserted, from the same prepared columns."""
+    count = len(columns[0])
+    by_attname = {f.attname: column for f, column in zip(fields, columns, strict=True)}
+    tracked = [f for f in hmodel._meta.concrete_fields if f.attname in by_attname]
     date = _converter(hmodel._meta.get_field("history_date"))(now)
-    user_id = getattr(user, "pk", None)
     extra_cols = [hmodel._meta.get_field(name).column for name in
                   ("history_date", "history_change_reason", "history_type", "history_user")]
-    hrows = [(*tuple(row[p] for p in positions), date, why or reason, "+", user_id)
-             for row, why in zip(rows, reasons, strict=True)]
-    _insert(hmodel._meta.db_table, [f.column for f in tracked] + extra_cols, hrows)
+    why = [r or reason for r in reasons] if reasons else [reason] * count
+    if len(why) != count:
+        raise ValueError("one reason per row")
+    hcolumns = [by_attname[f.attname] for f in tracked]
+    hcolumns += [[date] * count, why, ["+"] * count, [getattr(user, "pk", None)] * count]
+    _insert(hmodel._meta.db_table, [f.column for f in tracked] + extra_cols,
+            list(zip(*hcolumns, strict=True)))

@@ -19,3 +19,29 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionIdleMiddleware:
+    """The idle timeout without a database write per request: a signed-in session's expiry
+    moves on (the session is saved) at most once a minute, or whenever the request changed
+    it anyway. The session then ends between WANGGE_SESSION_IDLE_MINUTES - 1 and
+    WANGGE_SESSION_IDLE_MINUTES after the last request. Sits right after
+    SessionMiddleware, which does the saving."""
+
+    REFRESH_SECONDS = 60
+    KEY = "_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(timezone.now().timestamp())
+        if session.modified or now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+            session[self.KEY] = now
+        return response

@@ -19,6 +19,7 @@ from wangge.grading import demo as grading_demo
 from wangge.grids.models import Grid, GridType
 from wangge.grids.services import grids_import_geojson
 from wangge.registry import reference as registry_reference
+from wangge.registry.figures import figures_rebuild
 from wangge.registry.ledgers.organisations import import_organisations
 from wangge.registry.ledgers.people import import_people
 from wangge.registry.models import CareGroup, FacilityKind
@@ -97,6 +98,7 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None,
             PlacedItem(lon, lat, {"kind_id": kinds[kind], "code": code, "condition": condition})
             for kind, code, lon, lat, condition in pop.facilities
         ], actor=None, reason=REASON)
+        figures_rebuild()
         lap("organisations_facilities")
         progress("安排网格服务队伍、党组织和账号 (workforce, Party, accounts)…")
         workforce.load(password=DEMO_PASSWORD, reason=REASON)

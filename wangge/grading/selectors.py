@@ -67,6 +67,12 @@ def setting_for(*, street: Grid) -> GradingSetting:
     return GradingSetting.objects.filter(street=street).first() or GradingSetting(street=street)
 
 
+def settings_of(*, streets: list[Grid]) -> dict[int, GradingSetting]:
+    """Each street's setting in one query (unsaved defaults where a street has none)."""
+    saved = {s.street_id: s for s in GradingSetting.objects.filter(street__in=streets)}
+    return {s.pk: saved.get(s.pk) or GradingSetting(street=s) for s in streets}
+
+
 def streets_of(*, user) -> list[Grid]:
     return list(restrict(Grid.objects.filter(tier=Tier.STREET).only("id", "code", "name"),
                          user, "code", distinct=False).order_by("code"))

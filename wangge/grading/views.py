@@ -39,9 +39,9 @@ def _page(request: HttpRequest, *, form: ModelsForm | None = None, status: int =
     user = request.user
     may_tune = selectors.may_tune(user=user)
     streets = selectors.streets_of(user=user) if may_tune else []
-    settings_forms = [(s, SettingForm(initial={
-        "auto_apply": selectors.setting_for(street=s).auto_apply}, prefix=f"s{s.pk}"))
-        for s in streets]
+    saved = selectors.settings_of(streets=streets)
+    settings_forms = [(s, SettingForm(initial={"auto_apply": saved[s.pk].auto_apply},
+                                      prefix=f"s{s.pk}")) for s in streets]
     proposals = list(selectors.proposal_list(user=user)[:PROPOSALS_SHOWN])
     rows = [{"p": p, "reasons": selectors.contribution_lines(p),
              "may_decide": selectors.may_decide(user=user, proposal=p),

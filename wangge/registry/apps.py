@@ -8,3 +8,9 @@ class RegistryConfig(AppConfig):
 
     name = "wangge.registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from wangge.core import sweeps
+        from wangge.registry.figures import figures_sweep
+
+        sweeps.register("registry-figures", figures_sweep)

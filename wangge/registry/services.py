@@ -21,6 +21,7 @@ from wangge.grids.locate import OUTSIDE, current_index
 from wangge.grids.models import Grid
 from wangge.grids.selectors import locate_point
 from wangge.registry.choices import PersonEventKind, PersonStatus, Relation
+from wangge.registry.figures import figures_refresh
 from wangge.registry.models import (
     Building,
     Facility,
@@ -67,6 +68,7 @@ def building_set_location(*, building: Building, lon: float, lat: float, actor,
     """Place a building at a point; its micro-grid follows by locate unless set by hand."""
     with transaction.atomic():
         locked = Building.objects.select_for_update().get(pk=building.pk)
+        before = locked.micro_grid_id
         locked.lon, locked.lat = lon, lat
         if not locked.grid_set_by_hand:
             located = locate_point(lon=lon, lat=lat)
@@ -77,6 +79,7 @@ def building_set_location(*, building: Building, lon: float, lat: float, actor,
         locked._history_user = actor
         locked.save()
         _cascade_micro_grid(locked, actor=actor, reason=locked._change_reason)
+        figures_refresh(micro_grid_ids=[before, locked.micro_grid_id])
     return locked
 
 
@@ -87,6 +90,7 @@ def building_set_micro_grid(*, building: Building, micro_grid: Grid | None, acto
         raise RegistryError(_("Setting a micro-grid by hand needs a reason."))
     with transaction.atomic():
         locked = Building.objects.select_for_update().get(pk=building.pk)
+        before = locked.micro_grid_id
         if micro_grid is None:
             locked.grid_set_by_hand = False
             if locked.lon is not None:
@@ -102,6 +106,7 @@ def building_set_micro_grid(*, building: Building, micro_grid: Grid | None, acto
         locked._history_user = actor
         locked.save()
         _cascade_micro_grid(locked, actor=actor, reason=reason)
+        figures_refresh(micro_grid_ids=[before, locked.micro_grid_id])
     return locked
 
 
@@ -144,6 +149,7 @@ def person_move_out(*, person: Person, date: datetime.date, actor, note: str = "
         _save_person(locked, actor=actor, reason=_("moved out"), fields=["status"])
         _event(locked, PersonEventKind.MOVED_OUT, date=date, actor=actor, note=note,
                from_household=locked.household)
+        figures_refresh(micro_grid_ids=[locked.micro_grid_id])
     return locked
 
 
@@ -157,6 +163,7 @@ def person_record_death(*, person: Person, date: datetime.date, actor,
         locked.status = PersonStatus.DECEASED
         _save_person(locked, actor=actor, reason=_("died"), fields=["status"])
         _event(locked, PersonEventKind.DIED, date=date, actor=actor, note=note)
+        figures_refresh(micro_grid_ids=[locked.micro_grid_id])
     return locked
 
 
@@ -180,6 +187,7 @@ def person_move_to_household(*, person: Person, household: Household, relation: 
         if not coming_back and locked.household_id != target.pk:
             _check_head_leaves(locked)
         previous = locked.household
+        was_in = locked.micro_grid_id
         locked.household = target
         locked.micro_grid_id = target.micro_grid_id
         locked.relation = relation
@@ -189,13 +197,14 @@ def person_move_to_household(*, person: Person, household: Household, relation: 
                      fields=["household", "micro_grid", "relation", "status"])
         _event(locked, kind, date=date, actor=actor, note=note,
                from_household=previous, to_household=target)
+        figures_refresh(micro_grid_ids=[was_in, locked.micro_grid_id])
     return locked
 
 
 def household_create(*, house: House, actor) -> Household:
     household = Household(house=house, micro_grid_id=house.micro_grid_id)
     household._history_user = actor
-    household.save()
+    household.save()  # nobody lives in it yet: the figures count households lived in
     return household
 
 
@@ -228,6 +237,7 @@ def _create_located(model, *, items: list[PlacedItem], actor, reason: str) -> li
         records = [model(micro_grid_id=g, lon=i.lon, lat=i.lat, **i.fields)
                    for i, g in zip(items, grid_ids, strict=True)]
         bulk_insert(records, user=_user(actor), reason=reason)
+        figures_refresh(micro_grid_ids=grid_ids)
         return records
 
 
@@ -299,6 +309,7 @@ def person_create(*, household: Household, actor, care_groups=(), **data) -> Per
         person.care_groups.set(care_groups)
         _event(person, PersonEventKind.REGISTERED, date=timezone.localdate(), actor=actor,
                to_household=target)
+        figures_refresh(micro_grid_ids=[person.micro_grid_id])
     return person
 
 
@@ -332,6 +343,7 @@ def person_update(*, person: Person, actor, reason: str, care_groups=None, **dat
             locked._change_reason = "; ".join([reason, *notes])
             locked._history_user = actor
             locked.save(update_fields=[*changed, "updated_at"])
+            figures_refresh(micro_grid_ids=[locked.micro_grid_id])
     return locked
 
 
@@ -375,6 +387,7 @@ def building_create(*, name: str, actor, address: str = "", lon: float | None = 
                             grid_set_by_hand=by_hand)
         building._history_user = actor
         building.save()
+        figures_refresh(micro_grid_ids=[micro_grid.pk])
     return building
 
 
@@ -390,4 +403,5 @@ def record_update(*, record, actor, reason: str, **fields):
             locked._change_reason = reason
             locked._history_user = actor
             locked.save(update_fields=[*changed, "updated_at"])
+            figures_refresh(micro_grid_ids=[getattr(locked, "micro_grid_id", None)])
     return locked

@@ -14,6 +14,7 @@ from wangge.core.services import audit_record
 from wangge.grids.choices import Tier
 from wangge.grids.models import Grid
 from wangge.registry.choices import OrganisationKind
+from wangge.registry.figures import figures_refresh
 from wangge.registry.ledgers.people import ImportReport, Mode, RowError, _chunks
 from wangge.registry.ledgers.tabular import SheetRow
 from wangge.registry.models import Organisation
@@ -128,15 +129,18 @@ def import_organisations(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NO
         return finished
     now = timezone.now()
     to_create, to_update = [], []
+    touched: set[int] = set()  # micro-grids whose figures change
     for _sheet_row, data in parsed:
         org = by_code.get(data["credit_code"]) if data["credit_code"] else None
         org = org or by_name.get((data["micro_grid_id"], data["name"]))
         if org is None:
             to_create.append(Organisation(**data))
+            touched.add(data["micro_grid_id"])
             continue
         if all(getattr(org, f) == data[f] for f in FIELDS) and org.active:
             report.unchanged += 1
             continue
+        touched |= {org.micro_grid_id, data["micro_grid_id"]}
         for f in FIELDS:
             setattr(org, f, data[f])
         org.active = True
@@ -150,6 +154,7 @@ def import_organisations(*, rows: Iterable[SheetRow], mode: str = Mode.ALL_OR_NO
         if to_update:
             bulk_update_with_history(to_update, Organisation, [*FIELDS, "active", "updated_at"],
                                      batch_size=1000, **history)
+        figures_refresh(micro_grid_ids=touched)
         report.imported, report.updated, report.written = len(to_create), len(to_update), True
         audit_record(actor=actor, action=AuditAction.IMPORT,
                      target_type="registry.organisation", target_label=filename or SHEET_NAME,

@@ -34,9 +34,9 @@ class Command(BaseCommand):
                          help="write var/bench/results.json and docs/benchmarks.md")
         # Each of these benchmarks declares its own options and runs itself (`add_arguments`,
         # `run` in its module).
-        from wangge.bench import cases, city, generate, open311
+        from wangge.bench import cases, city, generate, load, open311
 
-        for module in (open311, cases, generate, city):
+        for module in (open311, cases, generate, city, load):
             module.add_arguments(sub.add_parser(module.NAME, help=module.HELP))
         run = sub.add_parser("ledger-run", help="(internal) one ledger measurement, run by "
                              "`bench ledger` in a child process with its own DATABASE_URL")
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             self.locate(points=options["points"], write=options["write"])
         elif name == "ledger":
             self.ledger(**options)
-        elif name in ("open311", "cases", "generate", "city"):
+        elif name in ("open311", "cases", "generate", "city", "load"):
             from importlib import import_module
 
             import_module(f"wangge.bench.{name}").run(command=self, **options)

@@ -1,6 +1,8 @@
 """`wangge channels hotline-import FILE` and `wangge channels hotline-export OUT.xlsx`: the
 12345 work-order file in, the results out, from the command line (no account: the whole
-street; both are recorded in the audit log)."""
+street; both are recorded in the audit log). `wangge channels open311-drain` files the
+Open311 batch submissions still waiting, for a scheduler (idempotent; safe beside the
+servers' own drain threads)."""
 
 from pathlib import Path
 
@@ -47,8 +49,18 @@ class Command(BaseCommand):
         exp.add_argument("--from", dest="date_from", default="", metavar="DATE")
         exp.add_argument("--to", dest="date_to", default="", metavar="DATE")
         exp.add_argument("--mapping", default="", metavar="NAME")
+        drain = sub.add_parser("open311-drain",
+                               help="file the Open311 batch submissions still waiting")
+        drain.add_argument("--limit", type=int, default=None,
+                           help="at most this many (default: all)")
 
     def handle(self, *args, command: str, **options):
+        if command == "open311-drain":
+            from wangge.channels.services import submissions_drain
+
+            result = submissions_drain(limit=options["limit"])
+            self.stdout.write(f"open311-drain: {result}")
+            return
         try:
             mapping = mapping_get(options["mapping"] or None)
         except HotlineError as exc:
