@@ -25,7 +25,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,6 +33,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
+
+from wangge.bench import server as gunicorn
 
 NAME = "load"
 HELP = "bounded load test on loopback over the city, and PostgreSQL restarted mid-run"
@@ -199,51 +200,9 @@ def _drive(*, port: int, material: dict, clients: int, seconds: float, run: str,
 
 
 def _start_server(port: int, workers: int, threads: int, log: Path):
-    from django.conf import settings
-
     env = dict(os.environ, WANGGE_2FA_REQUIRED="false", WANGGE_SWEEP_INTERVAL="0")
-    args = [sys.executable, "-m", "gunicorn", "wangge.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-            "--backlog", "512", "--log-level", "warning", "--timeout", "120"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(args, env=env, cwd=settings.PROJECT_DIR, stdout=out,
-                                stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn stopped:\n{log.read_text()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("gunicorn did not answer /healthz within 180 s")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop_server(proc) -> None:
-    import signal
-
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return gunicorn.start(app="wangge.wsgi:application", port=port, workers=workers,
+                        threads=threads, env=env, log=log, wait_s=180)
 
 
 def _warm(port: int, material: dict, workers: int) -> None:
@@ -346,7 +305,7 @@ def run(*, command, seconds: int, fault_seconds: int, clients: int, workers: int
                          "holding a generated city (wangge bench generate --scale city).")
     material = _material(echo)
     connections.close_all()
-    port = _free_port()
+    port = gunicorn.free_port()
     log = settings.VAR_DIR / "bench" / "load-gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     echo(f"load: gunicorn {workers} workers × {threads} threads, {clients} clients")
@@ -391,7 +350,7 @@ def run(*, command, seconds: int, fault_seconds: int, clients: int, workers: int
             result["fault"] = fault
             echo(f"  fault: {fault}")
     finally:
-        _stop_server(proc)
+        gunicorn.stop(proc)
     steady, fault = result["steady"], result.get("fault", {})
     integrity_ok = all(block["integrity"]["lost"] == 0 and block["integrity"]["twice"] == 0
                        and block["integrity"]["failed_but_written"] == 0

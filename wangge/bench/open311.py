@@ -28,8 +28,6 @@ import math
 import multiprocessing
 import os
 import random
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +38,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
+
+from wangge.bench import server as gunicorn
 
 NAME = "open311"
 HELP = "Open311 POST requests under concurrent clients vs a trivial view"
@@ -281,47 +281,11 @@ def _prepare(database: Database, fresh: bool, intake: str, echo) -> dict:
 # --- the server -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_server(database: Database, port: int, workers: int, threads: int, log: Path):
-    from django.conf import settings
+    return gunicorn.start(app="wangge.bench.open311_wsgi:application", port=port,
+                        workers=workers, threads=threads, env=database.env(), log=log,
+                        preload=True)
 
-    args = [sys.executable, "-m", "gunicorn", "wangge.bench.open311_wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-            "--backlog", "512", "--preload", "--log-level", "warning"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(args, env=database.env(), cwd=settings.PROJECT_DIR,
-                                stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped:\n{log.read_text()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    _stop_server(proc)
-    raise RuntimeError("gunicorn did not answer /healthz within 120 s")
-
-
-def _stop_server(proc) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # --- the clients ------------------------------------------------------------------------------
@@ -460,7 +424,7 @@ def measure(*, database: Database, seconds: float, warmup: float, clients: int,
     echo(f"  {'reused' if prepared['reused'] else 'loaded'} the demo "
          f"({prepared['micro_grids']} micro-grids, {prepared['cases']:,} cases); "
          f"{len(prepared['points'])} random points inside the street")
-    port = _free_port()
+    port = gunicorn.free_port()
     log = settings.VAR_DIR / "bench" / "open311-gunicorn.log"
     echo(f"open311: gunicorn, {workers} workers × {threads} threads (gthread) on "
          f"127.0.0.1:{port}…")
@@ -486,7 +450,7 @@ def measure(*, database: Database, seconds: float, warmup: float, clients: int,
             result["cases_written"] = database.cases() - before
             echo(f"  {result}")
     finally:
-        _stop_server(server)
+        gunicorn.stop(server)
     load_after = os.getloadavg()[0]
     trivial, ours = sides["trivial"], sides["open311"]
     submissions = ours.get("submissions")

@@ -21,6 +21,7 @@ from wangge.channels.models import (
     Open311Submission,
 )
 from wangge.channels.services import api_client_create
+from wangge.core.admin import ReadOnlyAdminMixin
 from wangge.core.scope import ScopedAdminMixin, restrict
 from wangge.grids.models import Grid
 from wangge.registry.models import Building
@@ -143,7 +144,7 @@ class AccessRuleAdmin(NoDelete, SimpleHistoryAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AccessEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the doors sent, as it came (read only)."""
 
     scope_path = "door__micro_grid__code"
@@ -159,18 +160,10 @@ class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def case_link(self, obj: AccessEvent) -> str:
         return obj.case.tracking_code if obj.case_id else "-"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):
+class Open311SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Open311 batch requests and what became of them (read only: the drain writes them)."""
 
     list_display = ["token", "client", "received_at", "case", "filed_at", "error"]
@@ -181,11 +174,3 @@ class Open311SubmissionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("client", "case")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -27,15 +27,9 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log: read, filter and search; never changed or deleted."""
-
-    list_display = ["at", "actor_label", "action", "target_label", "reason", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["actor_label", "target_label", "target_id", "reason"]
-    date_hierarchy = "at"
-    actions = ["export_csv"]
+class ReadOnlyAdminMixin:
+    """An admin that shows rows and never adds, changes or deletes them: what the services
+    write (the audit log, level changes, events and submissions as received)."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -45,6 +39,18 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit log: read, filter and search; never changed or deleted."""
+
+    list_display = ["at", "actor_label", "action", "target_label", "reason", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label", "target_id", "reason"]
+    date_hierarchy = "at"
+    actions = ["export_csv"]
+
 
     @admin.action(description=_("Export selected entries as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

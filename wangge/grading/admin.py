@@ -4,19 +4,13 @@ settings and decisions change through the console or the API, i.e. through the s
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from wangge.core.admin import ReadOnlyAdminMixin
 from wangge.core.scope import ScopedAdminMixin
 from wangge.grading.models import GradingModel, GradingRun, GradingSetting, LevelProposal
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Grading rows with their history, shown and never edited here."""
 
 
 @admin.register(GradingModel)

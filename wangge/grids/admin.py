@@ -5,6 +5,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from wangge.core.admin import ReadOnlyAdminMixin
 from wangge.grids import selectors, services
 from wangge.grids.choices import Tier
 from wangge.grids.models import Grid, GridLevelChange, GridType
@@ -94,18 +95,10 @@ class GridAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GridLevelChange)
-class GridLevelChangeAdmin(admin.ModelAdmin):
+class GridLevelChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["grid", "from_level", "to_level", "reason", "changed_by", "changed_at"]
     list_filter = ["to_level"]
     search_fields = ["grid__code", "grid__name", "reason"]
     list_select_related = ["grid", "changed_by"]
     date_hierarchy = "changed_at"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
