@@ -11,7 +11,12 @@ from django.utils import timezone
 from tests.conftest import MICRO_A, MICRO_B
 from wangge.cases import stats
 from wangge.cases.choices import Action, Outcome, Source
-from wangge.cases.models import CaseDayFigures, CaseMonthFigures, Category
+from wangge.cases.models import (
+    CaseCommunityMonthFigures,
+    CaseDayFigures,
+    CaseMonthFigures,
+    Category,
+)
 from wangge.cases.services import case_act, case_report
 from wangge.grids.models import Grid
 
@@ -160,11 +165,14 @@ def _table(model, *key):
 def test_a_rebuild_gives_exactly_the_incrementally_kept_tables(client, month, worker_a):
     day = _table(CaseDayFigures, "day", "grid_code", "category", "source", "handler")
     by_month = _table(CaseMonthFigures, "month", "grid_code")
-    assert day and by_month
+    by_community = _table(CaseCommunityMonthFigures, "month", "grid_code")
+    assert day and by_month and by_community
+    assert {len(r["grid_code"]) for r in by_community} == {12}
     before = get(client, worker_a, **MARCH, by="category").json()
     stats.rebuild()
     assert _table(CaseDayFigures, "day", "grid_code", "category", "source", "handler") == day
     assert _table(CaseMonthFigures, "month", "grid_code") == by_month
+    assert _table(CaseCommunityMonthFigures, "month", "grid_code") == by_community
     assert get(client, worker_a, **MARCH, by="category").json() == before
 
 
@@ -230,6 +238,19 @@ def test_a_parents_figures_are_the_sum_of_its_childrens(client, month, street_st
     assert street["totals"]["counts"]["received"] == 11
     rows = {r["key"]: r for r in street["rows"]}
     assert rows[COMMUNITY_A]["counts"] == community["totals"]["counts"]
+
+
+def test_the_community_roll_up_answers_as_the_micro_grid_months_do(client, month,
+                                                                    street_staff):
+    """A street by community over whole months reads the community roll-up; the same
+    question by grid (finer than a community) reads the micro-grid months: both add up."""
+    by_community = get(client, street_staff, **MARCH, by="community").json()
+    by_grid = get(client, street_staff, **MARCH, by="grid").json()
+    assert by_community["totals"] == by_grid["totals"]
+    CaseCommunityMonthFigures.objects.all().delete()  # now the roll-up says nothing
+    emptied = get(client, street_staff, **MARCH, by="community").json()
+    assert emptied["totals"]["counts"]["received"] == 0
+    assert get(client, street_staff, **MARCH, by="grid").json()["totals"] == by_grid["totals"]
 
 
 def test_two_groupings_nest(client, month, street_staff):

@@ -87,11 +87,17 @@ def _ensure_database(echo) -> None:
 def _clear_cases() -> None:
     from django.db import connection
 
-    from wangge.cases.models import Case, CaseDayFigures, CaseMonthFigures
+    from wangge.cases.models import (
+        Case,
+        CaseCommunityMonthFigures,
+        CaseDayFigures,
+        CaseMonthFigures,
+    )
 
+    tables = ", ".join(f'"{m._meta.db_table}"' for m in (
+        Case, CaseDayFigures, CaseMonthFigures, CaseCommunityMonthFigures))
     with connection.cursor() as cursor:
-        cursor.execute(f'TRUNCATE "{Case._meta.db_table}", "{CaseDayFigures._meta.db_table}", '
-                       f'"{CaseMonthFigures._meta.db_table}" CASCADE')
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
 # --- generating cases --------------------------------------------------------------------------

@@ -79,10 +79,12 @@ def _material(echo) -> dict[str, Any]:
                    .values_list("id_number", flat=True)[:2000])
     sample = rng.choice(Grid.objects.micro_grids().count(), 2000, replace=False).tolist()
     ids = list(Grid.objects.micro_grids().order_by("pk").values_list("pk", flat=True))
-    boundaries = Grid.objects.filter(pk__in=[ids[i] for i in sample]) \
-        .values_list("boundary", flat=True)
-    geoms = shapely.from_geojson([json.dumps(b) for b in boundaries])
-    points = [(p.x, p.y) for p in shapely.point_on_surface(geoms)]
+    rows = list(Grid.objects.filter(pk__in=[ids[i] for i in sample])
+                .values_list("code", "boundary"))
+    geoms = shapely.from_geojson([json.dumps(b) for _code, b in rows])
+    # Each point with its street: Open311's jurisdiction_id when a server has many.
+    points = [(p.x, p.y, code[:9])
+              for p, (code, _b) in zip(shapely.point_on_surface(geoms), rows, strict=True)]
     services = list(Category.objects.filter(active=True, parent__isnull=False)
                     .values_list("code", flat=True)) \
         or list(Category.objects.values_list("code", flat=True))
@@ -115,9 +117,10 @@ def _request(kind: str, rng: random.Random, m: dict, marker: str) -> tuple[str, 
         return "GET", f"/api/stats/cases?{query}", ""
     if kind == "dashboard":
         return "GET", f"/console/dashboard?grid={rng.choice(m['streets'])}", ""
-    lon, lat = rng.choice(m["points"])
+    lon, lat, street = rng.choice(m["points"])
     return "POST", "/open311/v2/requests.json", urlencode({
-        "api_key": m["key"], "service_code": rng.choice(m["services"]), "lat": lat,
+        "api_key": m["key"], "jurisdiction_id": street,
+        "service_code": rng.choice(m["services"]), "lat": lat,
         "long": lon, "description": f"{marker} 路灯不亮，晚上很黑", "first_name": "明",
         "last_name": "王", "phone": f"139{rng.randrange(10**8):08d}"})
 
@@ -206,16 +209,17 @@ def _start_server(port: int, workers: int, threads: int, log: Path):
 
 
 def _warm(port: int, material: dict, workers: int) -> None:
-    """Every worker builds its locate index and opens its connection before the clock."""
+    """Every worker builds its locate index, Open311's copies of the streets and services,
+    and opens its connection before the clock (a few warm-up cases are filed)."""
     rng = random.Random(0)
-    for _ in range(workers * 6):
+    for n in range(workers * 6):
         for kind in MIX:
-            if kind == "open311":
-                continue
-            method, path, _body = _request(kind, rng, material, "")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            conn.request(method, path, headers={"Cookie": material["cookie"],
-                                                "Host": "localhost"})
+            method, path, body = _request(kind, rng, material, f"{MARKER}-warm-0-0-{n}")
+            headers = {"Cookie": material["cookie"], "Host": "localhost"}
+            if body:
+                headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+            conn.request(method, path, body or None, headers)
             conn.getresponse().read()
             conn.close()
 

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,13 +40,21 @@ from wangge.cases.choices import (
     Source,
     Status,
 )
-from wangge.cases.models import Case, CaseDayFigures, CaseMonthFigures, Category
+from wangge.cases.models import (
+    Case,
+    CaseCommunityMonthFigures,
+    CaseDayFigures,
+    CaseMonthFigures,
+    Category,
+)
 from wangge.cases.periods import month_start, next_month, period_bounds
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
 from wangge.workforce.models import Worker
 
 # --- what one case contributes -----------------------------------------------------------
+
+COMMUNITY_CODE = CODE_LENGTH[Tier.COMMUNITY]
 
 # Statuses a case is counted under (a merged duplicate is not counted at all).
 STATUS_FIELDS: dict[str, str] = {s.value: f"status_{s.value}" for s in Status
@@ -151,8 +159,16 @@ def record_change(case: Case, before: Facts | None, after: Facts | None) -> None
         _add(CaseDayFigures, {"day": key.day, "grid_code": key.grid_code,
                               "category_id": key.category_id, "source": key.source,
                               "handler": key.handler}, day[key])
+    community: dict[tuple[dt.date, str], list[int]] = {}
+    for (first, code), delta in month.items():
+        row = community.setdefault((first, code[:COMMUNITY_CODE]), [0] * len(COUNTERS))
+        for i, n in enumerate(delta):
+            row[i] += n
     for key in sorted(k for k, d in month.items() if any(d)):
         _add(CaseMonthFigures, {"month": key[0], "grid_code": key[1]}, month[key])
+    for key in sorted(k for k, d in community.items() if any(d)):
+        _add(CaseCommunityMonthFigures, {"month": key[0], "grid_code": key[1]},
+             community[key])
 
 
 def _add(model: type[models.Model], lookup: dict[str, Any], delta: Sequence[int]) -> None:
@@ -174,19 +190,19 @@ def rebuild() -> dict[str, int]:
     tz = timezone.get_default_timezone()
     counters = _counter_expressions()
     with transaction.atomic():
-        day_table = CaseDayFigures._meta.db_table
-        month_table = CaseMonthFigures._meta.db_table
+        tables = ", ".join(f'"{m._meta.db_table}"' for m in
+                           (CaseDayFigures, CaseMonthFigures, CaseCommunityMonthFigures))
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f'LOCK TABLE "{day_table}", "{month_table}" IN EXCLUSIVE MODE')
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
                 # TRUNCATE refuses while foreign-key checks of rows this transaction wrote
                 # are pending: run them now, then defer again (Django's default).
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f'TRUNCATE "{day_table}", "{month_table}"')
+                cursor.execute(f"TRUNCATE {tables}")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
-                cursor.execute(f'DELETE FROM "{day_table}"')
-                cursor.execute(f'DELETE FROM "{month_table}"')
+                for table in tables.split(", "):
+                    cursor.execute(f"DELETE FROM {table}")
         cases = Case.objects.exclude(status=Status.MERGED)
         _insert_select(CaseDayFigures, cases, {
             "day": TruncDate("reported_at", tzinfo=tz),
@@ -199,8 +215,13 @@ def rebuild() -> dict[str, int]:
             "month": TruncMonth("day"),
             "grid_code": F("grid_code"),
         }, {name: Sum(name) for name in COUNTERS})
+        _insert_select(CaseCommunityMonthFigures, CaseMonthFigures.objects.all(), {
+            "month": F("month"),
+            "grid_code": Substr("grid_code", 1, COMMUNITY_CODE),
+        }, {name: Sum(name) for name in COUNTERS})
     return {"day_rows": CaseDayFigures.objects.count(),
-            "month_rows": CaseMonthFigures.objects.count()}
+            "month_rows": CaseMonthFigures.objects.count(),
+            "community_month_rows": CaseCommunityMonthFigures.objects.count()}
 
 
 def _insert_select(model: type[models.Model], queryset: models.QuerySet,
@@ -373,8 +394,12 @@ def _collect(*, grid_code: str, date_from: dt.date, date_to: dt.date, dims: Sequ
     in_grid = ("grid_code LIKE %s" + _ESCAPE, [_like_prefix(grid_code)])
     out: dict[tuple, list[int]] = {}
     if months is not None:
+        # A community or wider, grouped no finer than by community: the community roll-up.
+        coarse = len(grid_code) <= COMMUNITY_CODE and not any(
+            DIMENSIONS[d] in (Tier.GRID, Tier.MICRO_GRID) for d in dims)
+        table = CaseCommunityMonthFigures if coarse else CaseMonthFigures
         _merge(out, _select(
-            table="month", source=qn(CaseMonthFigures._meta.db_table), dims=dims,
+            table="month", source=qn(table._meta.db_table), dims=dims,
             columns=_SUMS, where=[("month BETWEEN %s AND %s", [_date(months[0]),
                                                                 _date(months[1])]), in_grid]))
     if edges:

@@ -170,12 +170,13 @@ def _store(ids: list[int], today: dt.date) -> None:
     list(MicroGridFigures.objects.select_for_update().filter(pk__in=ids).order_by("pk")
          .values_list("pk", flat=True))
     counts, care = _count(ids, today)
+    codes = dict(Grid.objects.filter(pk__in=ids).values_list("pk", "code"))
     empty = dict.fromkeys(COUNT_COLUMNS, 0)
     # Rows replaced, not updated field by field: one DELETE and one INSERT per chunk.
     MicroGridFigures.objects.filter(pk__in=ids).delete()
     MicroGridFigures.objects.bulk_create(
-        [MicroGridFigures(micro_grid_id=i, counted_on=today, **(empty | counts.get(i, {})))
-         for i in ids], batch_size=1000)
+        [MicroGridFigures(micro_grid_id=i, code=codes[i], counted_on=today,
+                          **(empty | counts.get(i, {}))) for i in ids], batch_size=1000)
     MicroGridCareFigure.objects.filter(micro_grid_id__in=ids).delete()
     MicroGridCareFigure.objects.bulk_create(
         [MicroGridCareFigure(micro_grid_id=i, care_group_id=g, people=n)
@@ -224,8 +225,8 @@ def subtree_figures(*, code: str, group_length: int | None = None) -> dict[str, 
     from wangge.registry.models import CareGroup
 
     length = group_length or len(code)
-    rows = (MicroGridFigures.objects.filter(micro_grid__code__startswith=code)
-            .annotate(prefix=Substr("micro_grid__code", 1, length)).values("prefix")
+    rows = (MicroGridFigures.objects.filter(code__startswith=code)
+            .annotate(prefix=Substr("code", 1, length)).values("prefix")
             .annotate(**{c: Sum(c) for c in COUNT_COLUMNS}).order_by())
     result: dict[str, GridFigures] = {}
     for row in rows:

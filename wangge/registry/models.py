@@ -334,6 +334,8 @@ class MicroGridFigures(models.Model):
 
     micro_grid = models.OneToOneField(Grid, verbose_name=_("micro-grid"), primary_key=True,
                                       on_delete=models.CASCADE, related_name="registry_figures")
+    # The micro-grid's code as of the last count: a subtree's rows by prefix without a join.
+    code = models.CharField(_("code"), max_length=24, default="")
     people = models.PositiveIntegerField(default=0)
     pop_registered = models.PositiveIntegerField(default=0)
     pop_floating = models.PositiveIntegerField(default=0)
@@ -358,6 +360,8 @@ class MicroGridFigures(models.Model):
     class Meta:
         verbose_name = _("micro-grid figures")
         verbose_name_plural = _("micro-grid figures")
+        indexes = [models.Index(fields=["code"], name="micro_grid_figures_code",
+                                opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.micro_grid_id}: {self.people}"
