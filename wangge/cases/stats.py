@@ -5,10 +5,11 @@ source, worker or grid node, and rankings of communities and grids.
 The figures are precomputed. `facts(case)` says what one case contributes (its key: the
 local day it was reported, its grid node, category, source and handler; and a 0/1 counter
 for each of `COUNTERS`). `services._move` calls `record_change(case, before, after)` around
-every move, in the move's transaction, which adds the difference to two tables:
-`CaseDayFigures` (one row per day × grid node × category × source × handler) and its roll-up
-`CaseMonthFigures` (one row per month × grid node). `rebuild()` recomputes both from the
-cases with one INSERT … SELECT … GROUP BY each (after bulk loads).
+every move, in the move's transaction, which adds the difference to three tables:
+`CaseDayFigures` (one row per day × grid node × category × source × handler), its roll-up
+`CaseMonthFigures` (one row per month × grid node), and that rolled up to the community
+(`CaseCommunityMonthFigures`: what a read by community or wider uses). `rebuild()`
+recomputes them from the cases with one INSERT … SELECT … GROUP BY each (after bulk loads).
 
 Reads (`case_figures`, `ranking`, `public_figures`) take whole months inside the period
 from the month table and the days at either edge from the day table; a filter or grouping
