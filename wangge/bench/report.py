@@ -226,5 +226,7 @@ def write_markdown(data: dict) -> Path:
             lines += render(data[name])
         elif name in kept:
             lines += [kept[name]]
+        if lines[-1].strip():
+            lines.append("")  # a blank line before the next section's heading
     DOC.write_text("\n".join(lines))
     return DOC
