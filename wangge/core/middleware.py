@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class LanguageMiddleware:
@@ -35,8 +35,6 @@ class SessionIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import timezone
-
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is None or session.is_empty():
