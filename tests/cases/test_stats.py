@@ -338,3 +338,19 @@ def test_the_api_is_documented(client, street_admin):
     params = {p["name"] for p in paths["/api/stats/cases/ranking"]["get"]["parameters"]}
     assert {"grid", "from", "to", "level", "rate"} <= params
     assert "/api/stats/public" in paths
+
+
+@pytest.mark.parametrize("denominator", [3, 7, 32, 160, 800, 1600, 4000, 20000, 12345])
+def test_rates_round_as_python_rounds_even_next_to_a_tie(denominator):
+    # The rates of a whole table are computed column-wise; 1/160 = 0.00625 is one of the
+    # fractions where naive scaling rounds the other way from Python's round().
+    rows = []
+    for closed in range(denominator + 1):
+        counters = dict.fromkeys(stats.COUNTERS, 0)
+        counters["status_closed"] = denominator
+        counters["on_time"] = closed
+        rows.append([counters[name] for name in stats.COUNTERS])
+    shown = [f["rates"]["on_time_rate"]["value"]
+             for f in stats.figures_many(rows, [0] * len(rows))]
+    assert shown == [round(k / denominator, 4) for k in range(denominator + 1)]
+    assert stats.figures_of([0] * len(stats.COUNTERS))["rates"]["on_time_rate"]["value"] is None

@@ -124,6 +124,7 @@ def generate(*, count: int, years: int, seed: int, now: dt.datetime, echo) -> di
     from django.db import DatabaseError, connection, transaction
     from django.utils import timezone
 
+    from wangge.bench.generate import queued_copy
     from wangge.cases.choices import Level, Status
     from wangge.cases.models import Case, Category
     from wangge.grids.choices import Tier
@@ -274,7 +275,7 @@ def generate(*, count: int, years: int, seed: int, now: dt.datetime, echo) -> di
         indexes = cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {qn(name)}")
-        with cursor.cursor.copy(sql) as copy:
+        with queued_copy(cursor, sql) as copy:
             for offset in range(0, n, chunk):
                 t0 = time.perf_counter()
                 rows = [v[offset:offset + chunk].tolist() if isinstance(v, np.ndarray)

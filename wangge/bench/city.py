@@ -13,11 +13,18 @@ Each figure is measured side by side, in the same run, with the nearest alternat
   (`bench.cases.measure`).
 - **case list with filters** through `GET /api/cases/?…`, and **every console page** as a
   city-wide account, in process through Django's test client (server time, no network).
+- **people ledger import** into one street of the city: ours (`import_ledger`) and
+  django-import-export (default and bulk mode, on the first rows), each in a transaction
+  rolled back afterwards, so the city is the same after every run.
+- **Open311 intake**: `bench open311 --city` against the city: a gunicorn server on
+  loopback answering a trivial view and Open311 POSTs (batch intake) at points all over the
+  city, and every 200 checked to have become exactly one case.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -34,6 +41,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--check-points", type=int, default=5_000,
                         help="of which checked against brute force")
     parser.add_argument("--calls", type=int, default=50, help="timed calls per question")
+    parser.add_argument("--ledger-rows", type=int, default=20_000,
+                        help="rows of the people ledger imported into one street (0: skip)")
+    parser.add_argument("--iex-rows", type=int, default=2_000,
+                        help="of which django-import-export imports (reported as rows/s)")
+    parser.add_argument("--open311-seconds", type=float, default=20,
+                        help="measured seconds of Open311 and trivial-view load (0: skip)")
     parser.add_argument("--write", action="store_true",
                         help="write var/bench/results.json and docs/benchmarks.md")
 
@@ -144,16 +157,20 @@ def measure_locate(*, points: int, check_points: int, echo) -> dict[str, Any]:
 # --- requests ----------------------------------------------------------------------------------
 
 
-def _client():
+def _clients():
+    """The city-wide account's two ways in: a browser session (logged in) and an API token
+    (what an API client sends: no session, account or second-factor lookups)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from rest_framework.authtoken.models import Token
 
     user_model = get_user_model()
     user = user_model.objects.filter(username=BENCH_USER).first() or \
         user_model.objects.create_superuser(BENCH_USER, "", None)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
-    return client
+    session = Client(HTTP_HOST="localhost")
+    session.force_login(user)
+    token, _created = Token.objects.get_or_create(user=user)
+    return session, Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
 def _get(client, url: str) -> None:
@@ -162,7 +179,7 @@ def _get(client, url: str) -> None:
         raise SystemExit(f"{url} answered {response.status_code}")
 
 
-def measure_id_lookup(*, client, calls: int, echo) -> dict[str, Any]:
+def measure_id_lookup(*, client, token_client, calls: int, echo) -> dict[str, Any]:
     from wangge.core.crypto import lookup_hash
     from wangge.registry.models import Person
 
@@ -172,11 +189,12 @@ def measure_id_lookup(*, client, calls: int, echo) -> dict[str, Any]:
     numbers = [n for n in Person.objects.filter(id__in=ids)
                .exclude(id_number_hash="").values_list("id_number", flat=True)[:calls + 2]]
     echo(f"exact ID number among {last:,} people…")
-    api = _timed(lambda i: _get(client, f"/api/people/?id_number={numbers[i]}"), calls)
+    api = _timed(lambda i: _get(token_client, f"/api/people/?id_number={numbers[i]}"), calls)
+    session = _timed(lambda i: _get(client, f"/api/people/?id_number={numbers[i]}"), calls)
     orm = _timed(lambda i: list(Person.objects.filter(
         id_number_hash=lookup_hash(numbers[i], purpose="resident_id"))), calls)
-    echo(f"  API {api}; ORM {orm}")
-    return {"api": api, "orm": orm}
+    echo(f"  API with a token {api}; with a browser session {session}; ORM {orm}")
+    return {"api": api, "api_session": session, "orm": orm}
 
 
 def measure_case_list(*, client, calls: int, echo) -> dict[str, Any]:
@@ -248,11 +266,93 @@ def measure_console(*, client, calls: int, echo) -> dict[str, Any]:
     return out
 
 
+# --- ledger import -----------------------------------------------------------------------------
+
+
+def _ledger_file(rows: int, street) -> Any:
+    """A generated people ledger of `rows` rows over one street's buildings (cached)."""
+    from wangge.bench import ledger
+    from wangge.grids.models import Grid
+    from wangge.registry.models import Building
+
+    path = ledger.BENCH_DIR / f"city-people-ledger-{street.code}-{rows}.xlsx"
+    if not path.exists():
+        buildings = list(Building.objects.filter(micro_grid__code__startswith=street.code)
+                         .order_by("id").values_list("micro_grid__code", "name"))
+        types = dict(Grid.objects.micro_grids().filter(code__startswith=street.code)
+                     .values_list("code", "grid_type__code"))
+        # Region codes no generated city resident has (bench.generate), so that every row
+        # is a new person rather than someone already registered elsewhere in the city.
+        regions = {"户籍人口": ["532301"], "流动人口": ["532501", "532502", "532503"],
+                   "境外人员": ["820000"]}
+        data = ledger.generate_rows(buildings, types, rows, ledger.SEED + 7, regions=regions)
+        for row in data:  # rooms of an annex: new houses in the street's buildings
+            row[4] = f"附{row[4]}"
+        ledger.write_ledger(path, data)
+    return path
+
+
+def _rolled_back(fn):
+    """Run fn in a transaction that is then rolled back: the city stays as it was (the
+    COMMIT itself, one WAL flush, is not timed)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        result = fn()
+        transaction.set_rollback(True)
+    return result
+
+
+def measure_ledger(*, rows: int, iex_rows: int, echo) -> dict[str, Any]:
+    """A people ledger for one street imported into the city: ours, and django-import-export
+    (default and bulk mode) on its first rows, each rolled back afterwards."""
+    from wangge.bench import ledger
+    from wangge.grids.models import Grid
+
+    street = Grid.objects.filter(tier="street").order_by("-code").first()
+    path = _ledger_file(rows, street)
+    subset = _ledger_file(iex_rows, street)
+    out: dict[str, Any] = {"street": street.code, "rows": rows, "iex_rows": iex_rows}
+    echo(f"ledger import into the city ({street.name}): ours, {rows:,} rows…")
+    out["ours"] = _rolled_back(lambda: ledger.ours_import(path))
+    echo(f"  {out['ours']}")
+    echo(f"  ours, first {iex_rows:,} rows…")
+    out["ours_subset"] = _rolled_back(lambda: ledger.ours_import(subset))
+    for key, bulk in (("iex", False), ("iex_bulk", True)):
+        echo(f"  django-import-export{' (bulk)' if bulk else ''}, first {iex_rows:,} rows…")
+        out[key] = _rolled_back(lambda b=bulk: ledger.iex_import(subset, bulk=b))
+        echo(f"    {out[key]}")
+    rate = {key: round(n / out[key]["seconds"]) for key, n in (
+        ("ours", rows), ("ours_subset", iex_rows), ("iex", iex_rows), ("iex_bulk", iex_rows))}
+    out["rows_per_s"] = rate
+    out["speedup_vs_iex"] = round(rate["ours"] / rate["iex"], 1)
+    out["speedup_vs_iex_bulk"] = round(rate["ours"] / rate["iex_bulk"], 1)
+    return out
+
+
+# --- Open311 intake ------------------------------------------------------------------------
+
+
+def measure_open311(*, seconds: float, echo) -> dict[str, Any]:
+    """`bench open311` against the city: the same gunicorn server answering a trivial view
+    and Open311 POSTs (batch intake) at points all over the city."""
+    from django.db import connections
+
+    from wangge.bench import open311
+
+    connections.close_all()
+    database = open311.Database(os.environ["DATABASE_URL"])
+    # The warm-up is long enough for every worker to build its locate index of the city.
+    return open311.measure(database=database, seconds=seconds, warmup=15, clients=16,
+                           processes=4, workers=2 * (os.cpu_count() or 1), threads=4,
+                           fresh=False, intake="batch", city=True, echo=echo)
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
-def run(*, command, points: int, check_points: int, calls: int, write: bool = False,
-        **options) -> None:
+def run(*, command, points: int, check_points: int, calls: int, ledger_rows: int,
+        iex_rows: int, open311_seconds: float, write: bool = False, **options) -> None:
     from django.utils import timezone
 
     from wangge.bench import cases as case_bench
@@ -268,8 +368,9 @@ def run(*, command, points: int, check_points: int, calls: int, write: bool = Fa
     result: dict[str, Any] = {"now": now.isoformat(), "counts": _counts()}
     echo(f"city: {result['counts']}")
     result["locate"] = measure_locate(points=points, check_points=check_points, echo=echo)
-    client = _client()
-    result["id_lookup"] = measure_id_lookup(client=client, calls=calls, echo=echo)
+    client, token_client = _clients()
+    result["id_lookup"] = measure_id_lookup(client=client, token_client=token_client,
+                                            calls=calls, echo=echo)
     city = Grid.objects.filter(parent__isnull=True).order_by("code").first()
     communities = list(Grid.objects.filter(tier="community").order_by("code"))
     months = case_bench._months_back(timezone.localdate(now), 12)
@@ -279,6 +380,11 @@ def run(*, command, points: int, check_points: int, calls: int, write: bool = Fa
                                            now=now, echo=echo)
     result["case_list"] = measure_case_list(client=client, calls=calls, echo=echo)
     result["console"] = measure_console(client=client, calls=calls, echo=echo)
+    if ledger_rows:
+        result["ledger"] = measure_ledger(rows=ledger_rows, iex_rows=min(iex_rows, ledger_rows),
+                                          echo=echo)
+    if open311_seconds:
+        result["open311"] = measure_open311(seconds=open311_seconds, echo=echo)
     result["total_s"] = round(time.perf_counter() - started)
     figures = result["figures"]
     pages = [v["p95_ms"] for v in result["console"].values()
@@ -292,6 +398,12 @@ def run(*, command, points: int, check_points: int, calls: int, write: bool = Fa
         and len(pages) == sum(1 for v in result["console"].values()
                               if not v.get("not_a_page")),
     }
+    if "ledger" in result:
+        result["targets"]["ledger_import_ge_20x_iex"] = result["ledger"]["speedup_vs_iex"] >= 20
+    if "open311" in result:
+        o = result["open311"]
+        result["targets"]["open311_ge_half_trivial_every_200_one_case"] = bool(
+            o["target_met"] and o["every_ok_wrote_a_case"])
     echo(f"city: done in {result['total_s']} s; targets: {result['targets']}")
     if write:
         path = report.write_markdown(report.save(NAME, result, machine.describe()))
@@ -319,6 +431,11 @@ GAPS = {
     "console_pages_le_300ms": (
         "**Console pages**: see the rows above over 300 ms; each is a page that renders a "
         "whole tree level for a city-wide account."),
+    "ledger_import_ge_20x_iex": (
+        "**Ledger import into the city**: see the row above; the street-scale section "
+        "(SQLite) has the import's stages."),
+    "open311_ge_half_trivial_every_200_one_case": (
+        "**Open311 intake at city scale**: see the two Open311 rows above."),
     "one_community_month_p95_le_20ms": (
         "**One community-month**: read from the community roll-up with a code-prefix index."),
 }
@@ -358,9 +475,11 @@ def section(entry: dict) -> list[str]:
         f"{loc.get('speedup_vs_postgis', '—')}× |",
         f"| locate agrees with brute force / with PostGIS | {loc['bulk_agrees_with_brute_force']}"
         f" | {postgis.get('agrees_with_ours', '—')} | |",
-        f"| exact ID number, `GET /api/people/?id_number=` (ms) | "
+        f"| exact ID number, `GET /api/people/?id_number=` with an API token (ms) | "
         f"{_ms(r['id_lookup']['api'])} | ORM query alone: {_ms(r['id_lookup']['orm'])} | "
         "p95 ≤ 20 |",
+        f"| the same from a logged-in browser session (ms) | "
+        f"{_ms(r['id_lookup'].get('api_session', {}))} | | |",
         f"| case figures, one community-month (ms) | {_ms(fig['ours_one'])} | "
         f"PostgreSQL GROUP BY {_ms(fig['pg_one'])}; DuckDB {_ms(duck.get('one', {}))} | "
         "p95 ≤ 20 |",
@@ -370,6 +489,31 @@ def section(entry: dict) -> list[str]:
         f"| ours agree with PostgreSQL / DuckDB | {fig.get('pg_agrees')} / "
         f"{duck.get('agrees', '—')} | | |",
     ]
+    if "ledger" in r:
+        led = r["ledger"]
+        rate = led["rows_per_s"]
+        lines.append(
+            f"| people ledger import into one street of the city, {led['rows']:,} rows "
+            f"(rows/s; rolled back after) | {rate['ours']:,} ({led['ours']['seconds']} s; "
+            f"first {led['iex_rows']:,} rows: {rate['ours_subset']:,}) | "
+            f"django-import-export on the first {led['iex_rows']:,} rows: {rate['iex']:,}; "
+            f"its bulk mode: {rate['iex_bulk']:,} | ≥ 20× django-import-export: "
+            f"{led['speedup_vs_iex']}× (bulk mode: {led['speedup_vs_iex_bulk']}×) |")
+    if "open311" in r:
+        o = r["open311"]
+        ours, trivial = o["open311"], o["trivial"]
+        lines.append(
+            f"| Open311 `POST requests.json` at points all over the city, batch intake, "
+            f"{o['clients']} clients (requests/s, p99 ms) | {ours['requests_per_s']} "
+            f"(p99 {ours['p99_ms']}; errors {ours['errors']}) | trivial Django view on the "
+            f"same server: {trivial['requests_per_s']} (p99 {trivial['p99_ms']}) | ≥ 50% of "
+            f"the trivial view: {round(100 * (o['ratio'] or 0), 1)}% |")
+        drain = ours.get("drain", {})
+        lines.append(
+            f"| Open311: every 200 filed as exactly one case / backlog filed after the load "
+            f"| {'yes' if o['every_ok_wrote_a_case'] else 'NO'} / "
+            f"{drain.get('drain_after_load_s', '—')} s "
+            f"({drain.get('drain_after_load_cases_per_s', '—')} cases/s) | | |")
     for name, timing in r["case_list"].items():
         lines.append(f"| case list API, {name} (ms) | {_ms(timing)} | | |")
     for name, timing in r["console"].items():

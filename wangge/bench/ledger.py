@@ -38,9 +38,11 @@ def ledger_file(rows: int, seed: int, first: int | None = None) -> Path:
 
 
 def generate_rows(buildings: list[tuple[str, str]], types: dict[str, str], count: int,
-                  seed: int) -> list[list]:
+                  seed: int, regions: dict[str, list[str]] | None = None) -> list[list]:
     """`count` ledger rows (in HEADER order) over the demo's buildings, drawn as the demo
-    population is (wangge.demo.population), household by household, building by building."""
+    population is (wangge.demo.population), household by household, building by building.
+    `regions`: the region codes the ID numbers take, by population type (default: the
+    street's district for registered residents, as the demo's)."""
     from wangge.core.validators import build_resident_id
     from wangge.demo import population as pop
 
@@ -80,9 +82,14 @@ def generate_rows(buildings: list[tuple[str, str]], types: dict[str, str], count
     rows: list[list] = []
 
     def person(place, relation, name, sex, birth, population, political_status, care):
-        region = "520302" if population == "户籍人口" else (
-            "810000" if population == "境外人员" else
-            pop.FLOATING_REGIONS[int(rng.integers(len(pop.FLOATING_REGIONS)))])
+        if regions:
+            choices = regions[population]
+            region = choices[int(rng.integers(len(choices)))] if len(choices) > 1 \
+                else choices[0]
+        else:
+            region = "520302" if population == "户籍人口" else (
+                "810000" if population == "境外人员" else
+                pop.FLOATING_REGIONS[int(rng.integers(len(pop.FLOATING_REGIONS)))])
         phone = "" if rng.random() < 0.25 else \
             f"1{int(rng.choice([3, 5, 7, 8, 9]))}{int(rng.integers(0, 10**9)):09d}"
         rows.append([
@@ -204,7 +211,8 @@ def _counts() -> dict:
     }
 
 
-def child_ours(path: Path, *, reimport: bool) -> dict:
+def ours_import(path: Path) -> dict:
+    """Ours on one file: seconds, the report and the stages, in the current database."""
     from wangge.registry.ledgers.files import import_ledger
 
     marks: dict[str, float] = {}
@@ -235,6 +243,13 @@ def child_ours(path: Path, *, reimport: bool) -> dict:
                if "figures_last" in marks else {}),
             "commit_audit": round(started + total - figures_end, 3),
         }
+    return out
+
+
+def child_ours(path: Path, *, reimport: bool) -> dict:
+    from wangge.registry.ledgers.files import import_ledger
+
+    out = ours_import(path)
     if reimport:
         started = time.perf_counter()
         with path.open("rb") as fh:
@@ -377,6 +392,11 @@ def _person_resource(*, bulk: bool):
 
 
 def child_iex(path: Path, *, bulk: bool) -> dict:
+    return {**iex_import(path, bulk=bulk), "counts": _counts()}
+
+
+def iex_import(path: Path, *, bulk: bool) -> dict:
+    """django-import-export on one file, in the current database."""
     import import_export
     import tablib
 
@@ -400,8 +420,7 @@ def child_iex(path: Path, *, bulk: bool) -> dict:
     invalid = [str(r.error) for r in result.invalid_rows][:3]
     return {"seconds": round(total, 3), "read_s": round(read_s, 3), "rows": len(dataset),
             "version": import_export.__version__, "totals": dict(result.totals),
-            "has_errors": result.has_errors(), "errors": errors, "invalid": invalid,
-            "counts": _counts()}
+            "has_errors": result.has_errors(), "errors": errors, "invalid": invalid}
 
 
 def _prepared_people(path: Path) -> list[dict]:

@@ -80,6 +80,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--write", action="store_true",
                         help="write var/bench/results.json and docs/benchmarks.md")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--city", action="store_true",
+                        help="the database holds a generated city (`bench generate`): load "
+                        "nothing, POST at points all over it (`bench city` runs this)")
 
 
 def run(*, command, write: bool = False, prepare: bool = False, **options) -> None:
@@ -88,7 +91,8 @@ def run(*, command, write: bool = False, prepare: bool = False, **options) -> No
     db = Path(options.get("db") or settings.VAR_DIR / "bench" / "open311.sqlite3")
     database = Database(options.get("database_url") or f"sqlite:///{db}")
     if prepare:
-        result = prepare_database(database, intake=options["intake"])
+        result = prepare_database(database, intake=options["intake"],
+                                  city=options["city"])
         command.stdout.write(RESULT_MARK + json.dumps(result, ensure_ascii=False))
         return
     result = measure(database=database, seconds=options["seconds"], warmup=options["warmup"],
@@ -206,10 +210,12 @@ class Database:
                 "WANGGE_SWEEP_INTERVAL": "0", "DEBUG": "false", "LOG_LEVEL": "ERROR"}
 
 
-def prepare_database(database: Database, intake: str = "batch") -> dict:
+def prepare_database(database: Database, intake: str = "batch", city: bool = False) -> dict:
     """In the child: migrate and load the demo into the database DATABASE_URL points at
     (which must be `database`), make sure the demo's Open311 key works (in the `intake`
-    mode), and draw random points inside the street's micro-grids."""
+    mode), and draw random points inside the street's micro-grids. With `city`, the
+    database holds a generated city (`bench generate`): nothing is loaded, and the points
+    are drawn in micro-grids all over it, each with its street."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -224,6 +230,7 @@ def prepare_database(database: Database, intake: str = "batch") -> dict:
         submissions_drain,
     )
     from wangge.demo.services import demo_is_loaded, demo_load
+    from wangge.grids.choices import CODE_LENGTH, Tier
     from wangge.grids.models import Grid
     from wangge.grids.selectors import locate_points
 
@@ -232,7 +239,7 @@ def prepare_database(database: Database, intake: str = "batch") -> dict:
                            f"(got {connection.settings_dict['NAME']})")
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
-    loaded = demo_is_loaded()
+    loaded = city or demo_is_loaded()
     if not loaded:
         demo_load()
     key = settings.WANGGE_DEMO_OPEN311_KEY
@@ -242,21 +249,27 @@ def prepare_database(database: Database, intake: str = "batch") -> dict:
     api_client_set_intake(client=client, intake=intake)
     submissions_drain()  # nothing left over from an interrupted run
     rng = random.Random(SEED)
-    grids = [shape(b) for b in Grid.objects.micro_grids().exclude(boundary__isnull=True)
-             .order_by("code").values_list("boundary", flat=True)]
+    rows = list(Grid.objects.micro_grids().exclude(boundary__isnull=True)
+                .order_by("code").values_list("code", "boundary"))
+    if city:
+        rows = rng.sample(rows, min(len(rows), 2 * POINTS))
+    codes = [code for code, _b in rows]
+    grids = [shape(b) for _code, b in rows]
     areas = [g.area for g in grids]
-    points: list[tuple[float, float]] = []
+    points: list[tuple] = []
     while len(points) < POINTS:
-        grid = rng.choices(grids, weights=areas)[0]
+        k = rng.choices(range(len(grids)), weights=areas)[0]
+        grid = grids[k]
         x0, y0, x1, y1 = grid.bounds
         x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
         if grid.contains(Point(x, y)):
-            points.append((round(x, 7), round(y, 7)))
-    located = locate_points(points=points)
+            points.append((round(x, 7), round(y, 7),
+                           *([codes[k][:CODE_LENGTH[Tier.STREET]]] if city else [])))
+    located = locate_points(points=[p[:2] for p in points])
     return {
         "reused": loaded,
         "seconds": round(time.perf_counter() - started, 1),
-        "micro_grids": len(grids),
+        "micro_grids": Grid.objects.micro_grids().count() if city else len(grids),
         "points": [p for p, code in zip(points, located, strict=True) if code],
         "service_codes": list(leaf_categories().values_list("code", flat=True)),
         "cases": Case.objects.count(),
@@ -264,11 +277,12 @@ def prepare_database(database: Database, intake: str = "batch") -> dict:
     }
 
 
-def _prepare(database: Database, fresh: bool, intake: str, echo) -> dict:
+def _prepare(database: Database, fresh: bool, intake: str, echo, city: bool = False) -> dict:
     database.make(fresh=fresh)
     echo(f"open311: preparing {database.shown()} (the demo is loaded once and reused)…")
     proc = subprocess.run([sys.executable, "-m", "wangge", "bench", NAME, "--prepare",
-                           "--database-url", database.url, "--intake", intake],
+                           "--database-url", database.url, "--intake", intake,
+                           *(["--city"] if city else [])],
                           env=database.env(),
                           capture_output=True, text=True, check=False)
     for line in proc.stdout.splitlines():
@@ -292,8 +306,10 @@ def _start_server(database: Database, port: int, workers: int, threads: int, log
 
 
 def _body(rng: random.Random, key: str, points: list, codes: list[str]) -> str:
-    lon, lat = rng.choice(points)
+    lon, lat, *street = rng.choice(points)
     return urlencode({
+        # A server holding many streets needs the point's street (jurisdiction_id).
+        **({"jurisdiction_id": street[0]} if street else {}),
         "api_key": key, "service_code": rng.choice(codes), "lat": lat, "long": lon,
         "description": rng.choice(DESCRIPTIONS), "first_name": "明", "last_name": "王",
         "phone": f"139{rng.randrange(10**8):08d}", "email": "resident@example.org",
@@ -417,13 +433,14 @@ def _drain(database: Database, *, started_at: float, timeout: float) -> dict:
 
 def measure(*, database: Database, seconds: float, warmup: float, clients: int,
             processes: int, workers: int, threads: int, fresh: bool, intake: str = "batch",
+            city: bool = False,
             drain_timeout: float = 900, echo=print) -> dict:
     from django.conf import settings
 
-    prepared = _prepare(database, fresh, intake, echo)
-    echo(f"  {'reused' if prepared['reused'] else 'loaded'} the demo "
-         f"({prepared['micro_grids']} micro-grids, {prepared['cases']:,} cases); "
-         f"{len(prepared['points'])} random points inside the street")
+    prepared = _prepare(database, fresh, intake, echo, city=city)
+    what = "the city" if city else f"{'reused' if prepared['reused'] else 'loaded'} the demo"
+    echo(f"  {what} ({prepared['micro_grids']:,} micro-grids, {prepared['cases']:,} cases); "
+         f"{len(prepared['points'])} random points inside its micro-grids")
     port = gunicorn.free_port()
     log = settings.VAR_DIR / "bench" / "open311-gunicorn.log"
     echo(f"open311: gunicorn, {workers} workers × {threads} threads (gthread) on "

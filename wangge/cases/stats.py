@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
@@ -196,6 +197,9 @@ def rebuild() -> dict[str, int]:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+                # Memory for the three GROUP BYs over every case (the default 4 MB spills
+                # millions of groups to disk).
+                cursor.execute("SET LOCAL work_mem = '256MB'")
                 # TRUNCATE refuses while foreign-key checks of rows this transaction wrote
                 # are pending: run them now, then defer again (Django's default).
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -443,46 +447,86 @@ def _collect_overdue(*, grid_code: str, date_from: dt.date, date_to: dt.date,
     return {key: values[0] for key, values in grouped.items()}
 
 
-def _rate(numerator: int, denominator: int) -> dict[str, Any]:
-    value = round(numerator / denominator, 4) if denominator else None
-    return {"value": value, "numerator": numerator, "denominator": denominator}
+# Positions in COUNTERS, for `figures_of` (called once per row of a table: 9,100 times for
+# every community by month over a city-year).
+_STATUSES = tuple((s, i) for i, s in enumerate(STATUS_FIELDS))
+_N_STATUS = len(STATUS_FIELDS)
+_OPEN_AT = tuple(i for s, i in _STATUSES if s not in FINISHED)
+_DECLINED_AT = list(STATUS_FIELDS).index(Status.DECLINED)
+_CLOSED_AT = tuple(i for s, i in _STATUSES if s in CLOSED)
+_LEVELS = tuple((lv, _N_STATUS + j) for j, lv in enumerate(LEVEL_FIELDS))
+_FLAG_AT = {name: COUNTERS.index(name) for name in FLAG_FIELDS}
 
 
 def figures_of(values: Sequence[int], overdue: int = 0) -> dict[str, dict]:
     """Counts and rates from summed counters (docs/metrics.md has the formulas)."""
-    v = dict(zip(COUNTERS, values, strict=True))
-    by_status = {s: v[field] for s, field in STATUS_FIELDS.items()}
-    received = sum(by_status.values())
-    declined = by_status[Status.DECLINED]
-    closed = by_status[Status.CLOSED] + by_status[Status.EVALUATED]
+    return figures_many([values], [overdue])[0]
+
+
+def figures_many(rows: Sequence[Sequence[int]], overdue: Sequence[int]) -> list[dict]:
+    """`figures_of` for many rows at once: the sums and rates are computed column-wise
+    (a city's every community by month is 9,100 rows)."""
+    m = np.asarray(rows, dtype=np.int64).reshape(len(rows), len(COUNTERS))
+    received = m[:, :_N_STATUS].sum(axis=1)
+    declined = m[:, _DECLINED_AT]
+    closed = m[:, list(_CLOSED_AT)].sum(axis=1)
     accepted = received - declined
-    counts = {
-        "received": received,
-        "accepted": accepted,
-        "declined": declined,
-        "closed": closed,
-        "open": sum(n for s, n in by_status.items() if s not in FINISHED),
-        "overdue": overdue,
-        "responded": v["responded"],
-        "closed_on_time": v["on_time"],
-        "resolved": v["resolved"],
-        "evaluated": v["rated"],
-        "satisfied": v["satisfied"],
-        "reworked": v["reworked"],
-        "in_grid": v["in_grid"],
-        "by_status": by_status,
-        "open_by_level": {lv: v[field] for lv, field in LEVEL_FIELDS.items()},
+    f = {name: m[:, i] for name, i in _FLAG_AT.items()}
+    fractions = {  # rate: (numerator, denominator)
+        "closure_rate": (closed, accepted),
+        "on_time_rate": (f["on_time"], closed),
+        "response_rate": (f["responded"], received),
+        "resolution_rate": (f["resolved"], closed),
+        "satisfaction_rate": (f["satisfied"], f["rated"]),
+        "rework_rate": (f["reworked"], closed),
+        "in_grid_rate": (f["in_grid"], closed),
     }
-    rates = {
-        "closure_rate": _rate(closed, accepted),
-        "on_time_rate": _rate(v["on_time"], closed),
-        "response_rate": _rate(v["responded"], received),
-        "resolution_rate": _rate(v["resolved"], closed),
-        "satisfaction_rate": _rate(v["satisfied"], v["rated"]),
-        "rework_rate": _rate(v["reworked"], closed),
-        "in_grid_rate": _rate(v["in_grid"], closed),
-    }
-    return {"counts": counts, "rates": rates}
+    rate_columns = [
+        (name, num.tolist(), den.tolist(), _round4(num, den))
+        for name, (num, den) in fractions.items()]
+    columns = m.T.tolist()
+    statuses = [(s, columns[i]) for s, i in _STATUSES]
+    levels = [(lv, columns[i]) for lv, i in _LEVELS]
+    flags = [(count, columns[_FLAG_AT[flag]]) for count, flag in _COUNT_FLAGS.items()]
+    received_l, accepted_l, declined_l, closed_l = (
+        received.tolist(), accepted.tolist(), declined.tolist(), closed.tolist())
+    open_l = m[:, list(_OPEN_AT)].sum(axis=1).tolist()
+    out = []
+    for j in range(len(rows)):
+        counts = {"received": received_l[j], "accepted": accepted_l[j],
+                  "declined": declined_l[j], "closed": closed_l[j], "open": open_l[j],
+                  "overdue": overdue[j]}
+        for count, column in flags:
+            counts[count] = column[j]
+        counts["by_status"] = {s: column[j] for s, column in statuses}
+        counts["open_by_level"] = {lv: column[j] for lv, column in levels}
+        out.append({"counts": counts, "rates": {
+            name: {"value": value[j], "numerator": num[j], "denominator": den[j]}
+            for name, num, den, value in rate_columns}})
+    return out
+
+
+# The counts named after a flag counter, in the order the figures show them.
+_COUNT_FLAGS = {"responded": "responded", "closed_on_time": "on_time",
+                "resolved": "resolved", "evaluated": "rated", "satisfied": "satisfied",
+                "reworked": "reworked", "in_grid": "in_grid"}
+
+
+def _round4(numerator: np.ndarray, denominator: np.ndarray) -> list[float | None]:
+    """round(n / d, 4) per element, exactly as Python rounds (None where d is 0): numpy's
+    rint of n / d × 10⁴ agrees with Python's correctly rounded `round` except within a
+    rounding error of a tie, and those few are left to Python."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = numerator / denominator
+        scaled = q * 10_000
+        values = np.rint(scaled) / 10_000
+        near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    out = values.tolist()
+    for j in np.flatnonzero(near_tie & (denominator != 0)).tolist():
+        out[j] = round(float(q[j]), 4)
+    for j in np.flatnonzero(denominator == 0).tolist():
+        out[j] = None
+    return out
 
 
 def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
@@ -577,55 +621,55 @@ def case_figures(*, grid: Grid, date_from: dt.date, date_to: dt.date,
             "category_ids": category_ids, "source": source, "handler": handler}
     sums = _collect(**args)
     lapsed = _collect_overdue(**args, now=now) if overdue else {}
-    total = [0] * len(COUNTERS)
-    for values in sums.values():
-        for i, n in enumerate(values):
-            total[i] += n
+    keys = list(sums)
+    matrix = np.array(list(sums.values()), dtype=np.int64).reshape(len(keys), len(COUNTERS))
     result: dict[str, Any] = {
         "grid": grid, "from": date_from, "to": date_to, "by": list(dims),
-        "totals": figures_of(total, sum(lapsed.values())), "rows": [],
+        "totals": figures_of(matrix.sum(axis=0).tolist(), sum(lapsed.values())), "rows": [],
     }
     if not dims:
         return result
     first_fill = _fill(dims[0], grid, date_from, date_to)
     labels = _Labels(dims, [*sums, *lapsed], shown={dims[0]: first_fill})
-    zero = [0] * len(COUNTERS)
-    # Sums per prefix of the group key: tree[()] for the first grouping, tree[(a,)] for
-    # the second within a.
-    tree: dict[tuple, dict[Any, list[int]]] = {}
-    late: dict[tuple, dict[Any, int]] = {}
-    for key, counts in sums.items():
-        for level in range(len(dims)):
-            current = tree.setdefault(key[:level], {}).setdefault(key[level], list(zero))
-            for i, n in enumerate(counts):
-                current[i] += n
-    for key, n in lapsed.items():
-        for level in range(len(dims)):
-            group = late.setdefault(key[:level], {})
-            group[key[level]] = group.get(key[level], 0) + n
-
-    def rows_of(level: int, prefix: tuple) -> list[dict]:
-        dim = dims[level]
-        values = dict(tree.get(prefix, {}))
-        overdue_here = late.get(prefix, {})
-        if dim == "month" or level == 0:
-            for value in first_fill if level == 0 else _fill(dim, grid, date_from, date_to):
-                values.setdefault(value, zero)
-        for value in overdue_here:
-            values.setdefault(value, zero)
-        out = []
-        for value, counts in values.items():
-            key, label = labels.of(dim, value)
-            row = {"key": key, "label": label,
-                   **figures_of(counts, overdue_here.get(value, 0))}
-            if level + 1 < len(dims):
-                row["rows"] = rows_of(level + 1, (*prefix, value))
-            out.append(row)
-        out.sort(key=lambda r: _sort_key(dim, r["key"], r))
-        return out
-
-    result["rows"] = rows_of(0, ())
+    # One table level at a time: its rows are the group keys' prefixes (a first-level row,
+    # then the second-level rows within it), with the rows shown without any case added,
+    # their counters summed column-wise and their figures computed in one batch.
+    parents: dict[tuple, dict] = {}
+    for level, dim in enumerate(dims):
+        index: dict[tuple, int] = {}
+        inverse = [index.setdefault(key[:level + 1], len(index)) for key in keys]
+        if level == 0:
+            shown = [(value,) for value in first_fill]
+        elif dim == "month":
+            months = _fill(dim, grid, date_from, date_to)
+            shown = [(*parent, value) for parent in parents for value in months]
+        else:
+            shown = []
+        for node in [*shown, *(key[:level + 1] for key in lapsed)]:
+            index.setdefault(node, len(index))
+        counts = np.zeros((len(index), len(COUNTERS)), dtype=np.int64)
+        np.add.at(counts, inverse, matrix)
+        late = [0] * len(index)
+        for key, n in lapsed.items():
+            late[index[key[:level + 1]]] += n
+        last = level + 1 == len(dims)
+        rows: dict[tuple, dict] = {}
+        for node, figures in zip(index, figures_many(counts.tolist(), late), strict=True):
+            key, label = labels.of(dim, node[-1])
+            row = rows[node] = {"key": key, "label": label, **figures}
+            if not last:
+                row["rows"] = []
+            (parents[node[:-1]]["rows"] if level else result["rows"]).append(row)
+        parents = rows
+    _sort_rows(result["rows"], dims)
     return result
+
+
+def _sort_rows(rows: list[dict], dims: Sequence[str]) -> None:
+    rows.sort(key=lambda r: _sort_key(dims[0], r["key"], r))
+    if len(dims) > 1:
+        for row in rows:
+            _sort_rows(row["rows"], dims[1:])
 
 
 def ranking(*, grid: Grid, level: str, rate: str, date_from: dt.date,

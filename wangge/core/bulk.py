@@ -1,4 +1,5 @@
-"""A fast insert path for large imports: plain `executemany` of prepared rows, with the
+"""A fast insert path for large imports: `COPY` (PostgreSQL) or `executemany` (SQLite) of
+prepared rows, with the
 history rows django-simple-history would write, without building model instances twice.
 
 Django's `bulk_create` prepares every value through the field API (about 10 µs a value);
@@ -114,9 +115,18 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def _insert(table: str, columns: Sequence[str], rows: list[tuple], batch: int = 5000) -> None:
+    """The rows into the table: PostgreSQL's `COPY … FROM STDIN` (psycopg adapts each value
+    as it would a query parameter; several times faster than INSERTs), elsewhere
+    `executemany` of one INSERT."""
     qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    names = ", ".join(qn(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, \
+                cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             cursor.executemany(sql, rows[start:start + batch])

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -195,18 +195,50 @@ def figures_refresh(*, micro_grid_ids: Iterable[int | None], today: dt.date | No
 
 
 def figures_rebuild(*, stale_only: bool = False, today: dt.date | None = None) -> int:
-    """Recount every micro-grid (or, `stale_only`, those counted on an earlier day or never),
-    a chunk per transaction; returns how many were recounted."""
+    """Recount every micro-grid (or, `stale_only`, those counted on an earlier day or never);
+    returns how many were recounted. The stale ones go a chunk per transaction (the daily
+    sweep, beside the day's writes); all of them in one transaction that counts each table
+    once (`_rebuild_all`)."""
     today = today or timezone.localdate()
-    ids = Grid.objects.micro_grids().order_by("pk")
-    if stale_only:
-        fresh = MicroGridFigures.objects.filter(counted_on=today, micro_grid=OuterRef("pk"))
-        ids = ids.exclude(Exists(fresh))
-    ids = list(ids.values_list("pk", flat=True))
+    if not stale_only:
+        return _rebuild_all(today)
+    fresh = MicroGridFigures.objects.filter(counted_on=today, micro_grid=OuterRef("pk"))
+    ids = list(Grid.objects.micro_grids().order_by("pk").exclude(Exists(fresh))
+               .values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
             _store(ids[start:start + CHUNK], today)
     return len(ids)
+
+
+def _rebuild_all(today: dt.date) -> int:
+    """Every micro-grid's figures replaced in one transaction, counted with one grouped pass
+    over each table (a city's 6,000,000 people: seconds, where 2,000 micro-grids at a time
+    took more than a minute). The figure tables are locked before anything is counted
+    (PostgreSQL: EXCLUSIVE mode; SQLite: the first write locks the database), so a registry
+    write that is waiting to refresh its micro-grids recounts them after this commits."""
+    tables = [MicroGridFigures, MicroGridCareFigure]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE " + ", ".join(
+                    connection.ops.quote_name(m._meta.db_table) for m in tables)
+                    + " IN EXCLUSIVE MODE")
+        for model in tables:
+            model.objects.all().delete()
+        grids = list(Grid.objects.micro_grids().order_by("pk").values_list("pk", "code"))
+        counts, care = _count(None, today)
+        empty = dict.fromkeys(COUNT_COLUMNS, 0)
+        MicroGridFigures.objects.bulk_create(
+            [MicroGridFigures(micro_grid_id=i, code=code, counted_on=today,
+                              **(empty | counts.get(i, {}))) for i, code in grids],
+            batch_size=5000)
+        micro = {i for i, _code in grids}
+        MicroGridCareFigure.objects.bulk_create(
+            [MicroGridCareFigure(micro_grid_id=i, care_group_id=g, people=n)
+             for i, groups in care.items() if i in micro for g, n in groups.items()],
+            batch_size=5000)
+    return len(grids)
 
 
 def figures_sweep(*, now: dt.datetime | None = None) -> str:

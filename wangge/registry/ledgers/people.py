@@ -417,8 +417,13 @@ class _Importer:
                      .values_list("code", "pk"))
         by_key: dict[tuple[int, str], int] = {}
         by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name -> (grid, id)
+        buildings = Building.objects.order_by()
+        if all(r.grid_code for r in rows):
+            # Only rows without a micro-grid code look a building up by its name alone; the
+            # same name in other micro-grids (a city has many "1栋") is not needed.
+            buildings = buildings.filter(micro_grid_id__in=sorted(grids.values()))
         for chunk in _chunks(sorted({r.building for r in rows})):
-            for pk, grid_id, name in Building.objects.filter(name__in=chunk).order_by() \
+            for pk, grid_id, name in buildings.filter(name__in=chunk) \
                     .values_list("pk", "micro_grid_id", "name"):
                 by_key[(grid_id, name)] = pk
                 by_name[name].append((grid_id, pk))
