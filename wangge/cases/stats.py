@@ -50,6 +50,7 @@ from wangge.cases.models import (
     Category,
 )
 from wangge.cases.periods import month_start, next_month, period_bounds
+from wangge.core.bulk import gc_paused
 from wangge.grids.choices import CODE_LENGTH, Tier
 from wangge.grids.models import Grid
 from wangge.workforce.models import Worker
@@ -330,15 +331,25 @@ def _select(*, table: str, source: str, dims: Sequence[str], columns: str,
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out: dict[tuple, list[int]] = {}
+    width = len(dims)
+    month_at = [i for i, dim in enumerate(dims) if dim == "month"]
     for row in rows:
-        values = [int(n or 0) for n in row[len(dims):]]
-        if not dims and not any(values):
-            continue
-        key = tuple(_normalise(v) if dim == "month" else v
-                    for dim, v in zip(dims, row[:len(dims)], strict=True))
-        current = out.setdefault(key, [0] * len(values))
-        for i, n in enumerate(values):
-            current[i] += n
+        values = list(row[width:])
+        if not width:
+            values = [n or 0 for n in values]  # SUM over no rows is NULL
+            if not any(values):
+                continue
+        key = row[:width]
+        if month_at:
+            key = list(key)
+            for i in month_at:
+                key[i] = _normalise(key[i])
+            key = tuple(key)
+        current = out.get(key)
+        if current is None:
+            out[key] = values
+        else:  # two raw keys that normalise to one
+            out[key] = [a + b for a, b in zip(current, values, strict=True)]
     return out
 
 
@@ -377,9 +388,9 @@ def _normalise(value: Any) -> dt.date:
 
 def _merge(into: dict[tuple, list[int]], other: dict[tuple, list[int]]) -> None:
     for key, values in other.items():
-        current = into.setdefault(key, [0] * len(values))
-        for i, n in enumerate(values):
-            current[i] += n
+        current = into.get(key)
+        into[key] = values if current is None else [
+            a + b for a, b in zip(current, values, strict=True)]
 
 
 def _in(column: str, values: Iterable[Any]) -> _Sql:
@@ -540,12 +551,13 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
 class _Labels:
     """Keys and labels of group values, looked up once per call."""
 
-    def __init__(self, dims: Sequence[str], keys: Iterable[tuple],
+    def __init__(self, dims: Sequence[str], keys: Iterable[tuple], grid: Grid,
                  shown: dict[str, Sequence[Any]] | None = None):
         """`shown`: more values per dimension that rows show without any case."""
         keys = list(keys)
         shown = shown or {}
         self.names: dict[str, dict[Any, tuple[str, str]]] = {}
+        self.months: dict[Any, tuple[str, str]] = {}
         for i, dim in enumerate(dims):
             values = {k[i] for k in keys} | set(shown.get(dim, ()))
             if dim == "category":
@@ -559,13 +571,20 @@ class _Labels:
                                         found.get(pk, "") if pk else _("no handler"))
                                    for pk in values}
             elif dim in ("community", "grid", "micro_grid"):
-                names = dict(Grid.objects.filter(code__in=values).values_list("code", "name"))
+                # Every node of the tier in the grid's subtree (one range scan of the codes,
+                # where 700 communities as an IN list take longer to send).
+                names = dict(Grid.objects.filter(tier=DIMENSIONS[dim],
+                                                 code__startswith=grid.code)
+                             .values_list("code", "name"))
                 self.names[dim] = {code: (code, names.get(code, code)) for code in values}
 
     def of(self, dim: str, value: Any) -> tuple[str, str]:
         if dim == "month":
-            text = f"{value:%Y-%m}"
-            return text, text
+            label = self.months.get(value)
+            if label is None:
+                text = f"{value:%Y-%m}"
+                label = self.months[value] = (text, text)
+            return label
         if dim == "source":
             return value, _source_label(value)
         return self.names[dim].get(value, (str(value), str(value)))
@@ -621,6 +640,14 @@ def case_figures(*, grid: Grid, date_from: dt.date, date_to: dt.date,
             "category_ids": category_ids, "source": source, "handler": handler}
     sums = _collect(**args)
     lapsed = _collect_overdue(**args, now=now) if overdue else {}
+    with gc_paused():  # thousands of nested dicts, no cycles
+        return _table(grid, date_from, date_to, dims, sums, lapsed)
+
+
+def _table(grid: Grid, date_from: dt.date, date_to: dt.date, dims: tuple[str, ...],
+           sums: dict[tuple, list[int]], lapsed: dict[tuple, int]) -> dict[str, Any]:
+    """The figures as `case_figures` returns them, from the counter sums per group key and
+    the overdue counts."""
     keys = list(sums)
     matrix = np.array(list(sums.values()), dtype=np.int64).reshape(len(keys), len(COUNTERS))
     result: dict[str, Any] = {
@@ -630,7 +657,7 @@ def case_figures(*, grid: Grid, date_from: dt.date, date_to: dt.date,
     if not dims:
         return result
     first_fill = _fill(dims[0], grid, date_from, date_to)
-    labels = _Labels(dims, [*sums, *lapsed], shown={dims[0]: first_fill})
+    labels = _Labels(dims, [*sums, *lapsed], grid, shown={dims[0]: first_fill})
     # One table level at a time: its rows are the group keys' prefixes (a first-level row,
     # then the second-level rows within it), with the rows shown without any case added,
     # their counters summed column-wise and their figures computed in one batch.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from wangge.core import validators as v
-from wangge.core.bulk import bulk_insert_columns, bulk_insert_values, large_write
+from wangge.core.bulk import bulk_insert_columns, bulk_insert_values, gc_paused, large_write
 from wangge.core.crypto import lookup_hashes
 from wangge.core.models import AuditAction
 from wangge.core.services import audit_record
@@ -34,7 +34,7 @@ from wangge.registry.choices import (
     Relation,
 )
 from wangge.registry.figures import figures_refresh
-from wangge.registry.ledgers.tabular import SheetRow, gc_paused
+from wangge.registry.ledgers.tabular import SheetRow
 from wangge.registry.models import (
     Building,
     CareGroup,
