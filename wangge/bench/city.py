@@ -451,16 +451,29 @@ GAPS = {
         "**Ledger import into the city**: see the row above; the street-scale section "
         "(SQLite) has the import's stages."),
     "open311_ge_half_trivial_every_200_one_case": (
-        "**Open311 intake at city scale**: see the two Open311 rows above. Each POST checks "
-        "its point against the street's micro-grids and its key, service and fields, and "
-        "stores one row; the trivial view does nothing. Plan: the intake's checks without "
-        "the ORM (one prepared INSERT), as the street-scale run showed half the trivial "
-        "view's rate is within reach."),
+        "**Open311 intake at city scale**: every 200 became exactly one case; the rate is "
+        "the gap. Against the Laocheng demo on SQLite, batch intake reached 51% of the "
+        "trivial view (section above); against the city it answers ~240–250 POSTs/s in "
+        "each run while the trivial view varied from 580 to 710/s, so a POST costs more "
+        "here than at a street. Not yet profiled at city scale: the suspects are the point "
+        "check among 88,500 micro-grids and the jurisdiction's street, and PostgreSQL's "
+        "round trips for the one INSERT. Plan: profile one POST against the city, then the "
+        "intake's checks and its INSERT without the ORM."),
     "console_pages_le_300ms": (
-        "**Console pages**: see the rows above over 300 ms; each is a page that renders a "
-        "whole tree level for a city-wide account."),
+        "**Console pages**: the rows above over 300 ms. The case board of a city-wide "
+        "account: of its time (profiled in a fresh process, 140–280 ms there), the queries "
+        "are ~55 ms (the open cases counted for the pager, ~25 ms, over 90,000 running "
+        "cases), the rest is rendering: 50 rows and the filter form (the place select of "
+        "up to 300 nodes, categories, sources, levels). Plan: the pager's count from the "
+        "case figures kept per community (open cases by level are already there) instead "
+        "of a COUNT over the cases, and the place select filled on demand (htmx) above a "
+        "street."),
     "one_community_month_p95_le_20ms": (
-        "**One community-month**: read from the community roll-up with a code-prefix index."),
+        "**One community-month**: the work is the p50 (the community roll-up read through "
+        "a code-prefix index); a p95 over 20 ms comes from a few of the fifty calls "
+        "stalling on this shared 2-core VM (see the maximum in the JSON results). Plan: "
+        "nothing in the query; measure with more calls so that a few stalls do not decide "
+        "the p95."),
 }
 
 
