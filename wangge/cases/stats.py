@@ -458,8 +458,8 @@ def _collect_overdue(*, grid_code: str, date_from: dt.date, date_to: dt.date,
     return {key: values[0] for key, values in grouped.items()}
 
 
-# Positions in COUNTERS, for `figures_of` (called once per row of a table: 9,100 times for
-# every community by month over a city-year).
+# Positions in COUNTERS, for `figures_many` (which computes a whole table's rows at once:
+# 9,100 of them for every community by month over a city-year).
 _STATUSES = tuple((s, i) for i, s in enumerate(STATUS_FIELDS))
 _N_STATUS = len(STATUS_FIELDS)
 _OPEN_AT = tuple(i for s, i in _STATUSES if s not in FINISHED)

@@ -1,6 +1,6 @@
 """A fast insert path for large imports: `COPY` (PostgreSQL) or `executemany` (SQLite) of
-prepared rows, with the
-history rows django-simple-history would write, without building model instances twice.
+prepared rows, with the history rows django-simple-history would write, without building
+model instances twice.
 
 Django's `bulk_create` prepares every value through the field API (about 10 µs a value);
 a 100,000-person ledger with its history spent most of its time there. Here values are
