@@ -354,6 +354,7 @@ def measure_open311(*, seconds: float, echo) -> dict[str, Any]:
 
 def run(*, command, points: int, check_points: int, calls: int, ledger_rows: int,
         iex_rows: int, open311_seconds: float, write: bool = False, **options) -> None:
+    from django.db import connection
     from django.utils import timezone
 
     from wangge.bench import cases as case_bench
@@ -367,8 +368,6 @@ def run(*, command, points: int, check_points: int, calls: int, ledger_rows: int
     started = time.perf_counter()
     echo("VACUUM ANALYZE first: after a bulk load, autovacuum would otherwise take a core "
          "in the middle of the measurements…")
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     vacuum_s = round(time.perf_counter() - started, 1)
