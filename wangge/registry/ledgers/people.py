@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from wangge.core import validators as v
-from wangge.core.bulk import bulk_insert_columns, bulk_insert_values, gc_paused, large_write
+from wangge.core.bulk import (
+    bulk_insert_columns,
+    bulk_insert_values,
+    gc_paused,
+    insert_from,
+    large_write,
+)
 from wangge.core.crypto import lookup_hashes
 from wangge.core.models import AuditAction
 from wangge.core.services import audit_record
@@ -688,10 +694,11 @@ class _Importer:
             through.objects.filter(person_id__in=chunk).delete()
         bulk_insert_values(through, care_links, now=now)
         bulk_insert_values(PersonEvent, events, now=now)
-        bulk_insert_columns(PersonEvent, {"person_id": ids, "to_household_id": households},
-                            same={"kind": PersonEventKind.REGISTERED, "date": self.today,
-                                  "recorded_by_id": actor_id, "recorded_at": now,
-                                  "note": reason}, now=now)
+        insert_from(PersonEvent, Person, ids,
+                    copied={"person_id": "id", "to_household_id": "household_id"},
+                    same={"kind": PersonEventKind.REGISTERED, "date": self.today,
+                          "recorded_by_id": actor_id, "recorded_at": now, "note": reason},
+                    now=now)
         self.touched.update(b["micro_grid_id"] for b in new_buildings.values())
         self.touched.update(h["micro_grid_id"] for h in new_houses.values())
         self.touched.update(grid_of_household[h] for h in households)
