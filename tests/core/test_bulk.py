@@ -133,6 +133,13 @@ def test_rows_made_from_other_rows_by_the_database(laocheng):
         insert_from(Person, Person, ids, copied={})
 
 
+def test_rows_made_by_the_database_never_share_a_ciphertext(laocheng):
+    from wangge.channels.models import Open311Submission
+
+    with pytest.raises(ValueError, match="encrypted"):
+        insert_from(Open311Submission, Person, [1], copied={}, same={"data": "{}"})
+
+
 def test_columns_of_different_lengths_are_refused(laocheng):
     with pytest.raises(ValueError):
         bulk_insert_columns(Person, {"name": ["a", "b"], "sex": ["male"]})

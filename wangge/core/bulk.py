@@ -303,6 +303,10 @@ def insert_from(model: type[models.Model], source: type[models.Model], pks: list
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         value = same[field.attname] if field.attname in same else field.get_default()
+        if isinstance(field, EncryptedTextField) and value:
+            # One ciphertext (one nonce) for many rows: never.
+            raise ValueError(f"{field.attname} is encrypted: copy it, or use "
+                             "bulk_insert_columns")
         if auto and value is None:
             value = now
         selected.append("%s")
