@@ -258,10 +258,7 @@ WANGGE_SWEEP_INTERVAL = env_int("WANGGE_SWEEP_INTERVAL", 0 if MODE == "test" els
 WANGGE_OPEN311_INTAKE = env_choice("WANGGE_OPEN311_INTAKE", "realtime", ("realtime", "batch"))
 # Seconds between looks of each serving process's Open311 drain thread (a POST wakes it at
 # once); 0: no thread, a scheduler runs `wangge channels open311-drain` or `wangge sweep`.
-# Tests drain by hand: a thread would outlive its test, holding a connection to the test
-# database until the end of the run.
-WANGGE_OPEN311_DRAIN_INTERVAL = env_int("WANGGE_OPEN311_DRAIN_INTERVAL",
-                                        0 if MODE == "test" else 5, minimum=0)
+WANGGE_OPEN311_DRAIN_INTERVAL = env_int("WANGGE_OPEN311_DRAIN_INTERVAL", 5, minimum=0)
 # Under continuous requests the drain waits for a quiet second, at most this many seconds.
 WANGGE_OPEN311_DRAIN_MAX_LAG = env_int("WANGGE_OPEN311_DRAIN_MAX_LAG", 30, minimum=1)
 # Notification backends, by dotted path (wangge.core.notify: LogNotifier, SmsNotifier,

@@ -209,9 +209,7 @@ def _drive(*, port: int, material: dict, clients: int, seconds: float, run: str,
 
 
 def _start_server(port: int, workers: int, threads: int, log: Path):
-    env = dict(os.environ, WANGGE_2FA_REQUIRED="false", WANGGE_SWEEP_INTERVAL="0",
-               WANGGE_OPEN311_DRAIN_INTERVAL=os.environ.get("WANGGE_OPEN311_DRAIN_INTERVAL",
-                                                            "5"))
+    env = dict(os.environ, WANGGE_2FA_REQUIRED="false", WANGGE_SWEEP_INTERVAL="0")
     return gunicorn.start(app="wangge.wsgi:application", port=port, workers=workers,
                         threads=threads, env=env, log=log, wait_s=180)
 

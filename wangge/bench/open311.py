@@ -207,10 +207,7 @@ class Database:
     def env(self) -> dict[str, str]:
         """The environment of the processes that use it (the preparing child, gunicorn)."""
         return {**os.environ, "WANGGE_MODE": "test", "DATABASE_URL": self.url,
-                "WANGGE_SWEEP_INTERVAL": "0",
-                "WANGGE_OPEN311_DRAIN_INTERVAL":
-                    os.environ.get("WANGGE_OPEN311_DRAIN_INTERVAL", "5"),
-                "DEBUG": "false", "LOG_LEVEL": "ERROR"}
+                "WANGGE_SWEEP_INTERVAL": "0", "DEBUG": "false", "LOG_LEVEL": "ERROR"}
 
 
 def prepare_database(database: Database, intake: str = "batch", city: bool = False) -> dict:
