@@ -237,9 +237,9 @@ def bulk_insert_columns(model: type[models.Model], columns: dict[str, list[Any]]
                 column = [stamp if auto and value is None else value] * count
         prepared.append(column)
     _insert(opts.db_table, [f.column for f in fields], list(zip(*prepared, strict=True)))
-    history = getattr(model, "history", None)
-    if history is not None and hasattr(history, "model"):
-        _insert_history(model, history.model, fields, prepared, user=user, now=now,
+    hmodel = _history_model(model)
+    if hmodel is not None:
+        _insert_history(model, hmodel, fields, prepared, user=user, now=now,
                         reasons=reasons, reason=reason)
     return pks
 
@@ -248,32 +248,42 @@ def bulk_insert_columns(model: type[models.Model], columns: dict[str, list[Any]]
 _MAX_KEY_RUNS = 50
 
 
-def _key_runs(pks: list[int]) -> list[tuple[int, int]]:
-    """The keys as (first, last) runs of consecutive integers, in order."""
-    runs: list[tuple[int, int]] = []
-    ordered = sorted(pks)
-    first = last = ordered[0]
-    for pk in ordered[1:]:
-        if pk != last + 1:
-            runs.append((first, last))
-            first = pk
-        last = pk
-    runs.append((first, last))
-    return runs
-
-
 def _where_keys(column: str, pks: list[int]) -> Iterator[tuple[str, list[int]]]:
     """(condition, parameters) pieces that together pick exactly the rows with these keys:
     ranges of consecutive keys where there are few, else lists of 500 keys."""
-    runs = _key_runs(pks)
-    if len(runs) <= _MAX_KEY_RUNS:
-        for first, last in runs:
-            yield f"{column} BETWEEN %s AND %s", [first, last]
-        return
     ordered = sorted(pks)
+    runs: list[list[int]] = [[ordered[0], ordered[0]]]
+    for pk in ordered[1:]:
+        if pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    if len(runs) <= _MAX_KEY_RUNS:
+        for run in runs:
+            yield f"{column} BETWEEN %s AND %s", run
+        return
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
         yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
+def _insert_select(table: str, columns: Sequence[str], selected: Sequence[str],
+                   params: list[Any], source: type[models.Model], pks: list[int]) -> None:
+    """`INSERT INTO table (columns) SELECT selected FROM source` over the source rows with
+    these keys, in key order; `params` fill the `%s` of `selected`. Every key in a range
+    was inserted just now and keys are unique, so a range holds those rows and no other."""
+    qn = connection.ops.quote_name
+    pk = qn(source._meta.pk.column)
+    head = (f"INSERT INTO {qn(table)} ({', '.join(map(qn, columns))}) "
+            f"SELECT {', '.join(selected)} FROM {qn(source._meta.db_table)} WHERE ")
+    with connection.cursor() as cursor:
+        for condition, keys in _where_keys(pk, pks):
+            cursor.execute(f"{head}{condition} ORDER BY {pk}", [*params, *keys])
+
+
+def _history_model(model: type[models.Model]) -> type[models.Model] | None:
+    """The django-simple-history model of `model`, if it keeps history."""
+    return getattr(getattr(model, "history", None), "model", None)
 
 
 def insert_from(model: type[models.Model], source: type[models.Model], pks: list[int], *,
@@ -285,19 +295,19 @@ def insert_from(model: type[models.Model], source: type[models.Model], pks: list
     models without history (an event written beside the rows it is about)."""
     if not pks:
         return
-    if getattr(getattr(model, "history", None), "model", None) is not None:
+    if _history_model(model) is not None:
         raise ValueError(f"{model.__name__} keeps history: use bulk_insert_columns")
     same = same or {}
     now = now or timezone.now()
     qn = connection.ops.quote_name
     source_columns = {f.attname: f.column for f in source._meta.concrete_fields}
-    names: list[str] = []
+    columns: list[str] = []
     selected: list[str] = []
     params: list[Any] = []
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
-        names.append(qn(field.column))
+        columns.append(field.column)
         if field.attname in copied:
             selected.append(qn(source_columns[copied[field.attname]]))
             continue
@@ -311,45 +321,33 @@ def insert_from(model: type[models.Model], source: type[models.Model], pks: list
             value = now
         selected.append("%s")
         params.append(_convert_column(field, [value])[0])
-    pk = qn(source._meta.pk.column)
-    head = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(names)}) "
-            f"SELECT {', '.join(selected)} FROM {qn(source._meta.db_table)} WHERE ")
-    with connection.cursor() as cursor:
-        for condition, keys in _where_keys(pk, pks):
-            cursor.execute(f"{head}{condition} ORDER BY {pk}", [*params, *keys])
+    _insert_select(model._meta.db_table, columns, selected, params, source, pks)
 
 
 def _insert_history(model, hmodel, fields, columns, *, user, reasons, reason: str,
                     now) -> None:
     """The '+' history rows of the rows just inserted.
 
-    With one reason for every row, the database copies them itself (`INSERT … SELECT` from
-    the table, by ranges of the new keys: every key in a range was inserted just now, and
-    keys are unique, so the range holds those rows and no other), which halves the cost of
-    a history row on SQLite; with a reason per row they are sent from the same prepared
-    columns."""
+    With one reason for every row, the database copies them from the rows themselves
+    (`_insert_select`), which halves the cost of a history row on SQLite; with a reason per
+    row they are sent from the same prepared columns."""
     count = len(columns[0])
     by_attname = {f.attname: column for f, column in zip(fields, columns, strict=True)}
     tracked = [f for f in hmodel._meta.concrete_fields if f.attname in by_attname]
     date = _converter(hmodel._meta.get_field("history_date"))(now)
     extra_cols = [hmodel._meta.get_field(name).column for name in
                   ("history_date", "history_change_reason", "history_type", "history_user")]
-    qn = connection.ops.quote_name
     names = [f.column for f in tracked] + extra_cols
     user_id = getattr(user, "pk", None)
-    pk_name = model._meta.pk.attname
+    pks = by_attname[model._meta.pk.attname]
     if reasons is not None and not any(reasons):
         reasons = None
-    if not reasons and all(isinstance(pk, int) for pk in by_attname[pk_name]):
-        pk = qn(model._meta.pk.column)
+    if not reasons and all(isinstance(pk, int) for pk in pks):
+        qn = connection.ops.quote_name
         source = {f.attname: f.column for f in fields}
-        head = (f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(map(qn, names))}) "
-                f"SELECT {', '.join(qn(source[f.attname]) for f in tracked)}, %s, %s, '+', %s "
-                f"FROM {qn(model._meta.db_table)} WHERE ")
-        with connection.cursor() as cursor:
-            for condition, keys in _where_keys(pk, by_attname[pk_name]):
-                cursor.execute(f"{head}{condition} ORDER BY {pk}",
-                               [date, reason, user_id, *keys])
+        selected = [qn(source[f.attname]) for f in tracked] + ["%s", "%s", "'+'", "%s"]
+        _insert_select(hmodel._meta.db_table, names, selected, [date, reason, user_id],
+                       model, pks)
         return
     why = [r or reason for r in reasons] if reasons else [reason] * count
     if len(why) != count:
